@@ -1,0 +1,234 @@
+import {
+  Kafka,
+  Partitioners,
+  logLevel as KafkaLogLevel,
+  type Consumer,
+  type IHeaders,
+  type Producer,
+  type logCreator,
+} from 'kafkajs';
+import { context, propagation, type Context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { TopicSpec } from './topics.js';
+
+/**
+ * The Kafka port. Services depend on these interfaces, never on kafkajs, so
+ * the client can be swapped (see STACK.md).
+ */
+export interface OutgoingMessage {
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  /** Broker/producer timestamp, ms since epoch. */
+  timestamp: number;
+}
+
+export interface EventProducer {
+  /** Resolves once every message is durable on the broker (acks=all). */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group without committed offsets starts. */
+  fromBeginning?: boolean;
+  /**
+   * Called once per message, in order per partition. The offset is committed
+   * only after it resolves: at-least-once, so handlers must be idempotent.
+   */
+  handle: (message: IncomingMessage) => Promise<void>;
+}
+
+export interface EventConsumer {
+  /** Resolves when the group has joined and partitions are assigned. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface KafkaPort {
+  producer(): Promise<EventProducer>;
+  consumer(options: ConsumerOptions): EventConsumer;
+  ensureTopics(topics: readonly TopicSpec[]): Promise<string[]>;
+  deleteTopics(names: string[]): Promise<void>;
+  /** Committed offsets of a group, per topic partition (for lag and tests). */
+  committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
+  /** High-water marks of a topic, per partition. */
+  endOffsets(topic: string): Promise<Array<{ partition: number; offset: string }>>;
+}
+
+const toKafkaLogLevel = (level: string): KafkaLogLevel => {
+  switch (level) {
+    case 'debug':
+    case 'trace':
+      return KafkaLogLevel.INFO;
+    case 'info':
+    case 'warn':
+      return KafkaLogLevel.WARN;
+    default:
+      return KafkaLogLevel.ERROR;
+  }
+};
+
+const pinoLogCreator = (log: Logger): logCreator => () => ({ level, log: entry }) => {
+  const { message, ...rest } = entry;
+  const fields = { namespace: entry.namespace, broker: rest.broker, error: rest.error };
+  if (level === KafkaLogLevel.ERROR) log.error(fields, message);
+  else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
+  else log.debug(fields, message);
+};
+
+const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+};
+
+/** W3C trace context: injected into headers on send, extracted on receive. */
+const injectTraceContext = (headers: Record<string, string>): Record<string, string> => {
+  const carrier: Record<string, string> = { ...headers };
+  propagation.inject(context.active(), carrier);
+  return carrier;
+};
+
+export const extractTraceContext = (headers: Record<string, string>): Context =>
+  propagation.extract(context.active(), headers);
+
+export function createKafka(options: { brokers: string[]; clientId: string; log: Logger }): KafkaPort {
+  const log = options.log.child({ component: 'kafka' });
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: toKafkaLogLevel(log.level),
+    logCreator: pinoLogCreator(log),
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+
+  const admin = async <T>(work: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {
+    const client = kafka.admin();
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.disconnect();
+    }
+  };
+
+  return {
+    async producer() {
+      const producer: Producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      return {
+        async send(topic, messages) {
+          if (messages.length === 0) return;
+          await producer.send({
+            topic,
+            acks: -1,
+            messages: messages.map((m) => ({
+              key: m.key,
+              value: m.value,
+              headers: injectTraceContext(m.headers ?? {}),
+            })),
+          });
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+
+    consumer({ groupId, topics, fromBeginning = false, handle }) {
+      const consumer: Consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 15_000,
+        heartbeatInterval: 1_000,
+        retry: { initialRetryTime: 200, retries: 10 },
+      });
+      let stopped = false;
+      return {
+        async start() {
+          await consumer.connect();
+          await consumer.subscribe({ topics, fromBeginning });
+          const joined = new Promise<void>((resolve) => {
+            const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+              off();
+              resolve();
+            });
+          });
+          await consumer.run({
+            autoCommit: true,
+            autoCommitInterval: 1_000,
+            eachMessage: async ({ topic, partition, message }) => {
+              const incoming: IncomingMessage = {
+                topic,
+                partition,
+                offset: message.offset,
+                key: message.key,
+                value: message.value,
+                headers: headersToStrings(message.headers),
+                timestamp: Number(message.timestamp),
+              };
+              await context.with(extractTraceContext(incoming.headers), () => handle(incoming));
+            },
+          });
+          await joined;
+          log.info({ groupId, topics }, 'consumer joined');
+        },
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          // disconnect() waits for the in-flight message, then commits resolved offsets.
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    ensureTopics: (specs) =>
+      admin(async (a) => {
+        const existing = new Set(await a.listTopics());
+        const missing = specs.filter((s) => !existing.has(s.name));
+        if (missing.length > 0) {
+          await a.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: s.name,
+              numPartitions: s.partitions,
+              replicationFactor: -1,
+              configEntries: [
+                { name: 'cleanup.policy', value: s.cleanupPolicy },
+                { name: 'retention.ms', value: String(s.retentionMs) },
+              ],
+            })),
+          });
+        }
+        return missing.map((s) => s.name);
+      }),
+
+    deleteTopics: (names) => admin((a) => a.deleteTopics({ topics: names })),
+
+    committedOffsets: (groupId, topic) =>
+      admin(async (a) => {
+        const [result] = await a.fetchOffsets({ groupId, topics: [topic] });
+        return (result?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
+      }),
+
+    endOffsets: (topic) =>
+      admin(async (a) => (await a.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }))),
+  };
+}
