@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 
 export interface Telemetry {
   readonly meter: Meter;
+  readonly exporter: PrometheusExporter;
   shutdown(): Promise<void>;
 }
 
@@ -16,7 +17,7 @@ export interface Telemetry {
  * by the ops server at /metrics. Span export is configured by the standard
  * OTEL_* variables when an SRE sets them.
  */
-export function startTelemetry(options: { serviceName: string }): Telemetry & { exporter: PrometheusExporter } {
+export function startTelemetry(options: { serviceName: string }): Telemetry {
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const sdk = new NodeSDK({
     serviceName: options.serviceName,

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { v7 as uuidv7 } from 'uuid';
+import type { Logger } from 'pino';
+import { closeRedis, createGrpcServer, createKafka, createRedis, startOpsServer, type Telemetry } from '@kera/platform';
+import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
+import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
+import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
+import { createDispatcher } from './app/dispatcher.js';
+import { createJobUseCases } from './app/jobs.js';
+import type { Clock, Ids } from './app/ports.js';
+import { createVehicleLink } from './app/vehicle-link.js';
+import { fleetService } from './adapters/grpc/fleet-service.js';
+import { jobService } from './adapters/grpc/job-service.js';
+import { createRoutingClient } from './adapters/grpc/routing-client.js';
+import { vehicleLinkService } from './adapters/grpc/vehicle-link-service.js';
+import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-relay.js';
+import { defaultTopics, type TopicNames } from './adapters/proto-mapping.js';
+import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
+import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
+import { createRedisStores, fleetKeys } from './adapters/redis/stores.js';
+import type { Config } from './config.js';
+
+export interface FleetService {
+  grpcPort: number;
+  opsPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds fleet's adapters, wires the use cases and starts serving. Every
+ * closer is collected so stop() runs them all, last started first.
+ */
+export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames }): Promise<FleetService> {
+  const { log } = options;
+  const topics = options.topics ?? defaultTopics();
+  const closers: Array<[string, () => Promise<void> | void]> = [];
+  const stop = async () => {
+    for (const [name, close] of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.error({ err, closer: name }, 'close failed');
+      }
+    }
+    closers.length = 0;
+  };
+
+  try {
+    const clock: Clock = { now: () => new Date() };
+    const ids: Ids = { jobId: () => `job-${uuidv7()}`, orderId: () => `ord-${uuidv7()}`, commandId: () => uuidv7() };
+    const keys = fleetKeys(config.REDIS_PREFIX);
+
+    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
+    closers.push(['redis', () => closeRedis(redis)]);
+    const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
+    closers.push(['redis-subscriber', () => closeRedis(subscriber)]);
+
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'fleet', log });
+    const producer = await kafka.producer();
+    closers.push(['kafka-producer', () => producer.close()]);
+
+    const stores = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now));
+    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: `${hostname()}-${randomUUID()}` });
+    relay.start();
+    closers.push(['outbox-relay', () => relay.stop()]);
+    // Every write that appends events wakes the relay so events leave promptly.
+    const kicking = <T extends object>(store: T): T =>
+      new Proxy(store, {
+        get: (target, prop, receiver) => {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            const result: unknown = await (value as (...a: unknown[]) => unknown).apply(target, args);
+            relay.kick();
+            return result;
+          };
+        },
+      });
+    const jobs = kicking(stores.jobs);
+    const vehicles = kicking(stores.vehicles);
+    const outbox = kicking(stores.outbox);
+
+    const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS);
+    closers.push(['routing-client', () => routes.close()]);
+
+    const queueConnection = { url: config.REDIS_URL, enableOfflineQueue: false };
+    const dispatchQueue = createDispatchQueue({
+      connection: queueConnection,
+      workerConnection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+      name: config.DISPATCH_QUEUE,
+      prefix: config.QUEUE_PREFIX,
+      retryMs: config.DISPATCH_RETRY_MS,
+      log,
+    });
+    closers.push(['dispatch-queue', () => dispatchQueue.close()]);
+
+    const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
+    const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
+    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
+    const feed = await createJobEventFeed(subscriber, keys, log);
+
+    const grpcServer = createGrpcServer({ log, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
+    grpcServer.server.addService(JobServiceService, jobService({ jobs: jobUseCases, feed, log }));
+    grpcServer.server.addService(FleetServiceService, fleetService({ vehicles, commands: link.commands, log }));
+    grpcServer.server.addService(
+      VehicleLinkService,
+      vehicleLinkService({ link, token: config.FLEET_TOKEN, stateIntervalMs: config.STATE_INTERVAL_MS, leaseMs: config.LEASE_MS, newId: ids.commandId, log }),
+    );
+    const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
+    closers.push(['grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2)]);
+
+    let ticking: Promise<void> | undefined;
+    const leaseTimer = setInterval(() => {
+      ticking ??= link.tick().catch((err: unknown) => log.warn({ err }, 'lease check failed')).finally(() => (ticking = undefined));
+    }, 1_000);
+    closers.push(['lease-timer', async () => {
+      clearInterval(leaseTimer);
+      await ticking;
+    }]);
+
+    dispatchQueue.startWorker(dispatcher);
+    grpcServer.setServing(true);
+    const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => redis.status === 'ready', exporter: options.telemetry?.exporter });
+    closers.push(['ops', () => ops.close()]);
+    log.info({ grpcPort, opsPort: ops.port }, 'fleet ready');
+    return { grpcPort, opsPort: ops.port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
