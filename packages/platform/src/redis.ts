@@ -10,7 +10,7 @@ export function createRedis(options: { url: string; log: Logger; blocking?: bool
   const redisOptions: RedisOptions = options.blocking
     ? { maxRetriesPerRequest: null }
     : { maxRetriesPerRequest: 3, enableOfflineQueue: true };
-  const redis = new Redis(options.url, { ...redisOptions, lazyConnect: false, connectionName: options.name });
+  const redis = new Redis(options.url, { ...redisOptions, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
   return redis;
 }

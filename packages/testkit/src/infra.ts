@@ -68,3 +68,17 @@ export function testInfra(): Promise<TestInfra> {
 export async function stopTestInfra(): Promise<void> {
   await Promise.all(containers.splice(0).map((c) => c.stop()));
 }
+
+/** Remove what a test left in Redis under its own unique prefixes. */
+export async function deleteKeys(redisUrl: string, patterns: string[]): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl);
+  try {
+    for (const match of patterns) {
+      const stream = redis.scanStream({ match, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -163,34 +163,40 @@ export function createVehicleLink(deps: {
     },
   };
 
+  /** Create or refresh the vehicle record for a hello; retried when a closing stream writes concurrently. */
+  async function register(hello: Hello): Promise<Vehicle> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const now = clock.now();
+      const existing = await vehicles.get(hello.vehicleId);
+      const base: Vehicle = existing ?? {
+        id: hello.vehicleId,
+        kind: hello.kind,
+        profile: hello.profile,
+        capacity: hello.capacity,
+        batteryPct: 100,
+        headingDeg: 0,
+        status: 'IDLE',
+        lastSeen: now,
+        version: 0,
+      };
+      const connected: Vehicle = {
+        ...base,
+        kind: hello.kind,
+        profile: hello.profile,
+        capacity: hello.capacity,
+        status: base.jobId ? 'EN_ROUTE' : base.status === 'OFFLINE' ? 'IDLE' : base.status,
+        lastSeen: now,
+        version: base.version + 1,
+      };
+      if (await vehicles.save(connected, base.version, [{ kind: 'vehicle', type: 'CONNECTED', vehicle: connected }])) return connected;
+    }
+    throw new Error(`vehicle ${hello.vehicleId} is changing too often to connect`);
+  }
+
   async function connect(hello: Hello, channel: Channel): Promise<Session> {
     const previous = channels.get(hello.vehicleId);
     if (previous && previous !== channel) previous.close('replaced by a new connection');
-    const now = clock.now();
-    const existing = await vehicles.get(hello.vehicleId);
-    const base: Vehicle = existing ?? {
-      id: hello.vehicleId,
-      kind: hello.kind,
-      profile: hello.profile,
-      capacity: hello.capacity,
-      batteryPct: 100,
-      headingDeg: 0,
-      status: 'IDLE',
-      lastSeen: now,
-      version: 0,
-    };
-    const connected: Vehicle = {
-      ...base,
-      kind: hello.kind,
-      profile: hello.profile,
-      capacity: hello.capacity,
-      status: base.jobId ? 'EN_ROUTE' : base.status === 'OFFLINE' ? 'IDLE' : base.status,
-      lastSeen: now,
-      version: base.version + 1,
-    };
-    if (!(await vehicles.save(connected, base.version, [{ kind: 'vehicle', type: 'CONNECTED', vehicle: connected }]))) {
-      throw new Error(`vehicle ${hello.vehicleId} changed while connecting; reconnect`);
-    }
+    const connected = await register(hello);
     channels.set(hello.vehicleId, channel);
     log.info({ vehicleId: hello.vehicleId, resumedJob: connected.jobId }, 'vehicle connected');
 

@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { unary, ValidationError } from '@kera/platform';
 import type { JobServiceServer, WatchJobsRequest, WatchJobsResponse } from '@kera/proto/fleet/v1/jobs';
@@ -45,6 +45,9 @@ export function jobService(deps: { jobs: JobUseCases; feed: JobEventFeed; log: L
       const stop = deps.feed.listen((event) => {
         if (!jobId || event.job?.id === jobId) call.write({ event });
       });
+      // Headers go out once the listener is in place: a client that waits for
+      // them knows it will not miss the next event.
+      call.sendMetadata(new grpc.Metadata());
       call.on('cancelled', stop);
       call.on('close', stop);
       call.on('error', stop);

@@ -17,6 +17,9 @@ export async function createJobEventFeed(subscriber: Redis, keys: FleetKeys, log
       log.warn({ err }, 'undecodable job event on the watch channel');
     }
   });
+  // Subscribing before the connection's handshake finishes makes ioredis send
+  // its client-info commands in subscriber mode, which Redis refuses.
+  if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
   await subscriber.subscribe(keys.jobEventsChannel);
   return {
     listen(listener: JobEventListener): () => void {
