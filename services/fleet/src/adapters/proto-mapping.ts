@@ -1,6 +1,9 @@
-import { Job as JobPb, JobStatus as JobStatusPb } from '@kera/proto/fleet/v1/jobs';
-import { Vehicle as VehiclePb, VehicleKind as VehicleKindPb, VehicleStatus as VehicleStatusPb } from '@kera/proto/fleet/v1/vehicle';
-import { BlockingType, CommandErrorType, InstantActionType as InstantActionTypePb, Order as OrderPb } from '@kera/proto/fleet/v1/vehicle_link';
+import type { Job as JobPb} from '@kera/proto/fleet/v1/jobs';
+import { JobStatus as JobStatusPb } from '@kera/proto/fleet/v1/jobs';
+import type { Vehicle as VehiclePb} from '@kera/proto/fleet/v1/vehicle';
+import { VehicleKind as VehicleKindPb, VehicleStatus as VehicleStatusPb } from '@kera/proto/fleet/v1/vehicle';
+import type { Order as OrderPb } from '@kera/proto/fleet/v1/vehicle_link';
+import { BlockingType, CommandErrorType, InstantActionType as InstantActionTypePb } from '@kera/proto/fleet/v1/vehicle_link';
 import { OrderEventType, VehicleEventType } from '@kera/proto/fleet/v1/fleet';
 import { Profile as ProfilePb } from '@kera/proto/traffic/v1/events';
 import { EVENTS, TOPICS, wrap } from '@kera/platform';

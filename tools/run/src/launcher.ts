@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export interface Ports {
+  routingGrpc: number;
+  fleetGrpc: number;
+  notifyGrpc: number;
+  ingestOps: number;
+  routingOps: number;
+  fleetOps: number;
+  notifyOps: number;
+}
+
+export const DEFAULT_PORTS: Ports = {
+  routingGrpc: 50051,
+  fleetGrpc: 50052,
+  notifyGrpc: 50053,
+  ingestOps: 9100,
+  routingOps: 9101,
+  fleetOps: 9102,
+  notifyOps: 9103,
+};
+
+export interface ServiceSpec {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  opsPort?: number;
+}
+
+/** The four services, each a separate process, wired to one another by address only. */
+export function serviceSpecs(ports: Ports, shared: Record<string, string>): ServiceSpec[] {
+  return [
+    { name: 'routing', entry: 'services/routing/dist/src/main.js', opsPort: ports.routingOps, env: { ...shared, GRPC_PORT: String(ports.routingGrpc), OPS_PORT: String(ports.routingOps) } },
+    { name: 'ingest', entry: 'services/ingest/dist/src/main.js', opsPort: ports.ingestOps, env: { ...shared, OPS_PORT: String(ports.ingestOps) } },
+    {
+      name: 'fleet',
+      entry: 'services/fleet/dist/src/main.js',
+      opsPort: ports.fleetOps,
+      env: { ...shared, GRPC_PORT: String(ports.fleetGrpc), OPS_PORT: String(ports.fleetOps), ROUTING_ADDR: `127.0.0.1:${ports.routingGrpc}` },
+    },
+    { name: 'notify', entry: 'services/notify/dist/src/main.js', opsPort: ports.notifyOps, env: { ...shared, GRPC_PORT: String(ports.notifyGrpc), OPS_PORT: String(ports.notifyOps) } },
+  ];
+}
+
+export interface Running {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Start a Node entry point on the same Node binary, its output going to `onLine`. */
+export function launch(spec: ServiceSpec, onLine: (service: string, line: string) => void): Running {
+  const child = spawn(process.execPath, [join(ROOT, spec.entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) onLine(spec.name, line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { name: spec.name, child, exited };
+}
+
+/** Wait until /readyz answers 200, or fail with what was last seen. */
+export async function waitReady(running: Running, opsPort: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void running.exited.then((code) => (exitCode = code));
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`${running.name} exited with code ${exitCode} before it was ready`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${running.name} not ready after ${timeoutMs} ms (${last})`);
+}
+
+/** SIGTERM everything, wait for graceful exits, SIGKILL what is left after the deadline. */
+export async function stopAll(processes: Running[], deadlineMs: number): Promise<void> {
+  for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  }, deadlineMs);
+  await Promise.all(processes.map((p) => p.exited));
+  clearTimeout(timer);
+}
+
+/** One readable line per pino record: "fleet    info  order sent jobId=… vehicleId=…". */
+export function formatLogLine(service: string, line: string): string {
+  const tag = service.padEnd(8);
+  try {
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    const level = ({ 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[rec.level as number] ?? '?';
+    const skip = new Set(['level', 'time', 'pid', 'hostname', 'name', 'service', 'msg']);
+    const fields = Object.entries(rec)
+      .filter(([k]) => !skip.has(k))
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' ');
+    return `${tag} ${level.padEnd(5)} ${String(rec.msg ?? '')} ${fields}`.trimEnd();
+  } catch {
+    return `${tag} ${line}`;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `npm start`: the whole system on one machine — Kafka and Redis (tools/stack),
+ * every topic, the four services as separate processes, a demo webhook
+ * receiver subscribed through notify, and the simulator (virtual robots and
+ * shuttles plus a city traffic feed). Ctrl-C stops it all.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { SubscriptionServiceClient, type CreateSubscriptionResponse } from '@kera/proto/notify/v1/subscriptions';
+import { DEFAULT_PORTS, ROOT, formatLogLine, launch, serviceSpecs, stopAll, waitReady, type Running } from './launcher.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const verbose = process.env.KERA_VERBOSE === '1';
+const onLine = (service: string, line: string) => {
+  // Info and above by default; the simulator's chatter only when asked for.
+  if (verbose || !/"level":(10|20)\b/.test(line)) print(formatLogLine(service, line));
+};
+
+function stackUp(): Record<string, string> {
+  const out = execFileSync('bash', [join(ROOT, 'tools/stack/stack.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+}
+
+async function main(): Promise<void> {
+  const stackEnv = stackUp();
+  const shared = { ...stackEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  execFileSync(process.execPath, [join(ROOT, 'tools/run/dist/src/topics.js')], { env: { ...process.env, ...shared }, stdio: 'inherit' });
+
+  const processes: Running[] = [];
+  let stopping = false;
+  const closers: Array<() => Promise<void>> = [];
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    print('\nstopping Kera…');
+    await stopAll([...processes].reverse(), 15_000);
+    for (const close of closers) await close();
+    execFileSync('bash', [join(ROOT, 'tools/stack/stack.sh'), 'down'], { stdio: 'inherit' });
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  const ports = DEFAULT_PORTS;
+  for (const spec of serviceSpecs(ports, shared)) {
+    const running = launch(spec, onLine);
+    processes.push(running);
+    void running.exited.then((code) => {
+      if (!stopping) {
+        print(`${spec.name} exited unexpectedly (code ${code}); stopping`);
+        void stop(1);
+      }
+    });
+  }
+  await Promise.all(serviceSpecs(ports, shared).map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
+
+  let secret = '';
+  const receiver = await startWebhookReceiver({
+    port: Number(process.env.DEMO_WEBHOOK_PORT ?? 8088),
+    secret: () => secret,
+    onWebhook: (w) => print(`${'webhook'.padEnd(8)} ${w.signatureValid ? 'signed ' : 'INVALID'} ${w.type} job=${String(w.body.data.id ?? '')} vehicle=${String(w.body.data.vehicleId ?? '')}`),
+  });
+  closers.push(() => receiver.close());
+  const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${ports.notifyGrpc}`, grpc.credentials.createInsecure());
+  const created = await new Promise<CreateSubscriptionResponse>((resolve, reject) =>
+    subscriptions.createSubscription({ operatorId: 'demo', url: receiver.url, eventTypes: ['job.*'], secret: '' }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+  secret = created.secret;
+  subscriptions.close();
+
+  const sim = launch({ name: 'sim', entry: 'tools/sim/dist/src/main.js', env: { ...shared, FLEET_ADDR: `127.0.0.1:${ports.fleetGrpc}` } }, onLine);
+  processes.push(sim);
+
+  print(`
+Kera is running.
+  gRPC  routing 127.0.0.1:${ports.routingGrpc}   fleet 127.0.0.1:${ports.fleetGrpc}   notify 127.0.0.1:${ports.notifyGrpc}
+  ops   /healthz /readyz /metrics on ports ${ports.ingestOps} (ingest) ${ports.routingOps} (routing) ${ports.fleetOps} (fleet) ${ports.notifyOps} (notify)
+  demo webhook receiver ${receiver.url} (operator "demo", events job.*)
+
+In another terminal:
+  npm run kera -- vehicles list
+  npm run kera -- jobs submit --operator demo --pickup 60.1862,24.8264 --dropoff 60.1843,24.8318
+  npm run kera -- jobs watch
+Ctrl-C stops everything.
+`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kera failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
