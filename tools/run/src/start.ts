@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({
     port: Number(process.env.DEMO_WEBHOOK_PORT ?? 8088),
     secret: () => secret,
-    onWebhook: (w) => print(`${'webhook'.padEnd(8)} ${w.signatureValid ? 'signed ' : 'INVALID'} ${w.type} job=${String(w.body.data.id ?? '')} vehicle=${String(w.body.data.vehicleId ?? '')}`),
+    onWebhook: (w) => print(`${'webhook'.padEnd(8)} ${w.signatureValid ? 'signed ' : 'INVALID'} ${w.type} job=${w.body.data.job.id} vehicle=${String(w.body.data.job.vehicleId ?? '-')}`),
   });
   closers.push(() => receiver.close());
   const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${ports.notifyGrpc}`, grpc.credentials.createInsecure());

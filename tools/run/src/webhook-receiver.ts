@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 export interface ReceivedWebhook {
   id: string;
   type: string;
-  body: { id: string; type: string; occurredAt: string; data: Record<string, unknown> };
+  body: { id: string; type: string; occurredAt: string; data: { job: Record<string, unknown> & { id: string }; previousStatus: string | null } };
   signatureValid: boolean;
 }
 

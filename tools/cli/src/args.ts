@@ -1,0 +1,285 @@
+/**
+ * `kera <group> <command> [args]` → a typed Command. Pure: no I/O, no
+ * clients; everything a user can get wrong is reported here as a UsageError.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  ArgumentError,
+  parseInteger,
+  parseLatLon,
+  parseStatuses,
+  parseTime,
+  parseWebhookUrl,
+  requireText,
+  splitList,
+  type JobStatusName,
+  type LatLon,
+} from './values.js';
+
+export type InstantActionName = 'PAUSE' | 'RESUME' | 'CANCEL_ORDER' | 'STATE_REQUEST';
+
+export type Command =
+  | { kind: 'help'; text: string }
+  | {
+      kind: 'jobs.submit';
+      requestId: string | undefined;
+      operatorId: string;
+      pickup: LatLon;
+      dropoff: LatLon;
+      size: number;
+      priority: number;
+      earliestPickup: Date | undefined;
+      latestDelivery: Date | undefined;
+    }
+  | { kind: 'jobs.get'; jobId: string }
+  | { kind: 'jobs.list'; statuses: JobStatusName[]; operatorId: string; limit: number }
+  | { kind: 'jobs.cancel'; jobId: string; reason: string }
+  /** jobId '' watches every job. */
+  | { kind: 'jobs.watch'; jobId: string }
+  | { kind: 'vehicles.list' }
+  | { kind: 'vehicles.get'; vehicleId: string }
+  | { kind: 'vehicles.action'; vehicleId: string; action: InstantActionName }
+  | { kind: 'webhooks.subscribe'; operatorId: string; url: string; eventTypes: string[]; secret: string }
+  | { kind: 'webhooks.list'; operatorId: string }
+  | { kind: 'webhooks.delete'; subscriptionId: string };
+
+export interface Invocation {
+  command: Command;
+  /** Machine-readable output. */
+  json: boolean;
+}
+
+/** Wrong arguments: the message and the usage of the command the user was after. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_OPERATOR = 'demo';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  options: Options;
+  /** Positional argument names; a trailing `?` marks an optional one. */
+  positionals: string[];
+  build(values: Values, positionals: string[]): Command;
+}
+
+const str = (values: Values, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+const instantAction = (action: InstantActionName, verb: string): CommandSpec => ({
+  usage: `kera vehicles ${verb} <vehicle-id>`,
+  summary: `send ${action} to a vehicle`,
+  options: {},
+  positionals: ['vehicle-id'],
+  build: (_v, [vehicleId]) => ({ kind: 'vehicles.action', vehicleId: vehicleId!, action }),
+});
+
+const COMMANDS: Record<string, Record<string, CommandSpec>> = {
+  jobs: {
+    submit: {
+      usage:
+        'kera jobs submit --pickup LAT,LON --dropoff LAT,LON [--size N] [--priority N] [--operator ID]\n' +
+        '                 [--earliest-pickup ISO] [--latest-delivery ISO] [--request-id ID]',
+      summary: 'submit a delivery job (a request id makes a retry safe; one is generated when omitted)',
+      options: {
+        pickup: { type: 'string' },
+        dropoff: { type: 'string' },
+        size: { type: 'string' },
+        priority: { type: 'string' },
+        operator: { type: 'string' },
+        'earliest-pickup': { type: 'string' },
+        'latest-delivery': { type: 'string' },
+        'request-id': { type: 'string' },
+      },
+      positionals: [],
+      build: (v) => {
+        const earliestPickup = str(v, 'earliest-pickup');
+        const latestDelivery = str(v, 'latest-delivery');
+        const size = str(v, 'size');
+        const priority = str(v, 'priority');
+        return {
+          kind: 'jobs.submit',
+          requestId: str(v, 'request-id'),
+          operatorId: str(v, 'operator') ?? DEFAULT_OPERATOR,
+          pickup: parseLatLon('pickup', requireText('--pickup', str(v, 'pickup'))),
+          dropoff: parseLatLon('dropoff', requireText('--dropoff', str(v, 'dropoff'))),
+          size: size === undefined ? 1 : parseInteger('size', size, { min: 1, max: 1000 }),
+          priority: priority === undefined ? 0 : parseInteger('priority', priority, { min: -1000, max: 1000 }),
+          earliestPickup: earliestPickup === undefined ? undefined : parseTime('earliest-pickup', earliestPickup),
+          latestDelivery: latestDelivery === undefined ? undefined : parseTime('latest-delivery', latestDelivery),
+        };
+      },
+    },
+    get: {
+      usage: 'kera jobs get <job-id>',
+      summary: 'show one job',
+      options: {},
+      positionals: ['job-id'],
+      build: (_v, [jobId]) => ({ kind: 'jobs.get', jobId: jobId! }),
+    },
+    list: {
+      usage: 'kera jobs list [--status QUEUED,DISPATCHED] [--operator ID] [--limit N]',
+      summary: 'list jobs, newest first',
+      options: { status: { type: 'string', multiple: true }, operator: { type: 'string' }, limit: { type: 'string' } },
+      positionals: [],
+      build: (v) => {
+        const limit = str(v, 'limit');
+        return {
+          kind: 'jobs.list',
+          statuses: parseStatuses('status', v.status as string[] | undefined),
+          operatorId: str(v, 'operator') ?? '',
+          limit: limit === undefined ? 0 : parseInteger('limit', limit, { min: 1, max: 10_000 }),
+        };
+      },
+    },
+    cancel: {
+      usage: 'kera jobs cancel <job-id> [--reason TEXT]',
+      summary: 'cancel a job',
+      options: { reason: { type: 'string' } },
+      positionals: ['job-id'],
+      build: (v, [jobId]) => ({ kind: 'jobs.cancel', jobId: jobId!, reason: str(v, 'reason') ?? 'cancelled by an operator (kera CLI)' }),
+    },
+    watch: {
+      usage: 'kera jobs watch [<job-id>]',
+      summary: 'stream job events until Ctrl-C, or until the given job is DELIVERED, FAILED or CANCELLED',
+      options: {},
+      positionals: ['job-id?'],
+      build: (_v, [jobId]) => ({ kind: 'jobs.watch', jobId: jobId ?? '' }),
+    },
+  },
+  vehicles: {
+    list: {
+      usage: 'kera vehicles list',
+      summary: 'list vehicles',
+      options: {},
+      positionals: [],
+      build: () => ({ kind: 'vehicles.list' }),
+    },
+    get: {
+      usage: 'kera vehicles get <vehicle-id>',
+      summary: 'show one vehicle',
+      options: {},
+      positionals: ['vehicle-id'],
+      build: (_v, [vehicleId]) => ({ kind: 'vehicles.get', vehicleId: vehicleId! }),
+    },
+    pause: instantAction('PAUSE', 'pause'),
+    resume: instantAction('RESUME', 'resume'),
+    'cancel-order': instantAction('CANCEL_ORDER', 'cancel-order'),
+    state: instantAction('STATE_REQUEST', 'state'),
+  },
+  webhooks: {
+    subscribe: {
+      usage: 'kera webhooks subscribe --url URL [--operator ID] [--events job.*,job.delivered] [--secret S]',
+      summary: 'register a webhook; prints the signing secret once',
+      options: { url: { type: 'string' }, operator: { type: 'string' }, events: { type: 'string', multiple: true }, secret: { type: 'string' } },
+      positionals: [],
+      build: (v) => ({
+        kind: 'webhooks.subscribe',
+        url: parseWebhookUrl('url', requireText('--url', str(v, 'url'))),
+        operatorId: str(v, 'operator') ?? DEFAULT_OPERATOR,
+        eventTypes: splitList(v.events as string[] | undefined),
+        secret: str(v, 'secret') ?? '',
+      }),
+    },
+    list: {
+      usage: 'kera webhooks list [--operator ID]',
+      summary: 'list webhook subscriptions',
+      options: { operator: { type: 'string' } },
+      positionals: [],
+      build: (v) => ({ kind: 'webhooks.list', operatorId: str(v, 'operator') ?? '' }),
+    },
+    delete: {
+      usage: 'kera webhooks delete <subscription-id>',
+      summary: 'delete a webhook subscription',
+      options: {},
+      positionals: ['subscription-id'],
+      build: (_v, [subscriptionId]) => ({ kind: 'webhooks.delete', subscriptionId: subscriptionId! }),
+    },
+  },
+};
+
+export function groupUsage(group: string): string {
+  const commands = COMMANDS[group] ?? {};
+  const lines = Object.values(commands).map((spec) => `  ${spec.usage.replace(/\n/g, '\n  ')}\n      ${spec.summary}`);
+  return `usage:\n${lines.join('\n')}`;
+}
+
+export function mainUsage(): string {
+  return [
+    'kera — operate Kera from the command line',
+    '',
+    'usage: kera <group> <command> [arguments] [--json]',
+    '',
+    ...Object.keys(COMMANDS).map((group) => groupUsage(group).replace(/^usage:\n/, '')),
+    '',
+    'Global: --json prints machine-readable JSON (one object per line for watch); --help shows usage.',
+    'Environment: FLEET_ADDR (default 127.0.0.1:50052), NOTIFY_ADDR (default 127.0.0.1:50053).',
+    'Exit codes: 0 ok, 1 the server refused or failed (gRPC status printed), 2 bad arguments.',
+  ].join('\n');
+}
+
+const GLOBAL_OPTIONS: Options = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+
+/** Throws UsageError; `help` is a command so callers print it to stdout and exit 0. */
+export function parseInvocation(argv: readonly string[]): Invocation {
+  const leading = argv.findIndex((arg) => !['--json', '--help', '-h'].includes(arg));
+  const globals = leading === -1 ? [...argv] : argv.slice(0, leading);
+  const json = globals.includes('--json');
+  const wantsHelp = globals.includes('--help') || globals.includes('-h');
+  const [group, name, ...rest] = leading === -1 ? [] : argv.slice(leading);
+
+  if (group === undefined || group === 'help') {
+    if (wantsHelp || group === 'help') return { command: { kind: 'help', text: mainUsage() }, json };
+    throw new UsageError('no command given', mainUsage());
+  }
+  const commands = COMMANDS[group];
+  if (!commands) throw new UsageError(`unknown command group '${group}'`, mainUsage());
+  if (name === undefined || name === '--help' || name === '-h') {
+    if (wantsHelp || name !== undefined) return { command: { kind: 'help', text: groupUsage(group) }, json };
+    throw new UsageError(`kera ${group} needs a command`, groupUsage(group));
+  }
+  const spec = commands[name];
+  if (!spec) throw new UsageError(`unknown command '${group} ${name}'`, groupUsage(group));
+  const invocation = parseCommand(spec, wantsHelp ? [...rest, '--help'] : rest);
+  return { ...invocation, json: json || invocation.json };
+}
+
+function parseCommand(spec: CommandSpec, args: string[]): Invocation {
+  const usage = `usage: ${spec.usage}`;
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { ...spec.options, ...GLOBAL_OPTIONS }, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), usage);
+  }
+  const json = parsed.values.json === true;
+  if (parsed.values.help) return { command: { kind: 'help', text: `${usage}\n  ${spec.summary}` }, json };
+  const required = spec.positionals.filter((p) => !p.endsWith('?'));
+  if (parsed.positionals.length < required.length) {
+    throw new UsageError(`missing <${required[parsed.positionals.length]}>`, usage);
+  }
+  const blank = parsed.positionals.findIndex((p) => p.trim() === '');
+  if (blank >= 0) throw new UsageError(`<${spec.positionals[blank]?.replace('?', '')}> must not be empty`, usage);
+  if (parsed.positionals.length > spec.positionals.length) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[spec.positionals.length]}'`, usage);
+  }
+  try {
+    return { command: spec.build(parsed.values, parsed.positionals), json };
+  } catch (err) {
+    if (err instanceof ArgumentError) throw new UsageError(err.message, usage);
+    throw err;
+  }
+}

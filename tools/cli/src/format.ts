@@ -1,0 +1,216 @@
+/**
+ * What the CLI prints. Wire messages become plain views (the `--json`
+ * output) and views become aligned text for people. Pure.
+ */
+import type { GeoPoint } from '@kera/proto/common/v1/envelope';
+import { JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
+import { VehicleKind, VehicleStatus, type Vehicle } from '@kera/proto/fleet/v1/vehicle';
+import type { Subscription } from '@kera/proto/notify/v1/subscriptions';
+import { Profile } from '@kera/proto/traffic/v1/events';
+
+/** The name of a generated enum value; values from a newer contract print as UNKNOWN(n). */
+export function enumName(values: Record<number, string>, value: number): string {
+  const name = values[value];
+  return name === undefined || name === 'UNRECOGNIZED' ? `UNKNOWN(${value})` : name;
+}
+
+const iso = (date: Date | undefined): string | undefined => date?.toISOString().replace(/\.000Z$/, 'Z');
+const point = (p: GeoPoint | undefined) => (p ? { lat: p.lat, lon: p.lon } : undefined);
+const text = (s: string): string | undefined => (s === '' ? undefined : s);
+
+export interface JobView {
+  id: string;
+  status: string;
+  operatorId: string;
+  pickup?: { lat: number; lon: number } | undefined;
+  dropoff?: { lat: number; lon: number } | undefined;
+  size: number;
+  priority: number;
+  earliestPickup?: string | undefined;
+  latestDelivery?: string | undefined;
+  vehicleId?: string | undefined;
+  orderId?: string | undefined;
+  eta?: string | undefined;
+  reason?: string | undefined;
+  createdAt?: string | undefined;
+  updatedAt?: string | undefined;
+  version: number;
+}
+
+export function jobView(job: Job): JobView {
+  return {
+    id: job.id,
+    status: enumName(JobStatus, job.status),
+    operatorId: job.operatorId,
+    pickup: point(job.pickup),
+    dropoff: point(job.dropoff),
+    size: job.size,
+    priority: job.priority,
+    earliestPickup: iso(job.earliestPickup),
+    latestDelivery: iso(job.latestDelivery),
+    vehicleId: text(job.vehicleId),
+    orderId: text(job.orderId),
+    eta: iso(job.eta),
+    reason: text(job.reason),
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    version: job.version,
+  };
+}
+
+export interface VehicleView {
+  id: string;
+  kind: string;
+  profile: string;
+  status: string;
+  capacity: number;
+  batteryPct: number;
+  position?: { lat: number; lon: number } | undefined;
+  headingDeg: number;
+  orderId?: string | undefined;
+  jobId?: string | undefined;
+  lastSeen?: string | undefined;
+}
+
+export function vehicleView(vehicle: Vehicle): VehicleView {
+  return {
+    id: vehicle.id,
+    kind: enumName(VehicleKind, vehicle.kind),
+    profile: enumName(Profile, vehicle.profile),
+    status: enumName(VehicleStatus, vehicle.status),
+    capacity: vehicle.capacity,
+    batteryPct: vehicle.batteryPct,
+    position: point(vehicle.position),
+    headingDeg: vehicle.headingDeg,
+    orderId: text(vehicle.orderId),
+    jobId: text(vehicle.jobId),
+    lastSeen: iso(vehicle.lastSeen),
+  };
+}
+
+export interface SubscriptionView {
+  id: string;
+  operatorId: string;
+  url: string;
+  /** Empty: every event. */
+  eventTypes: string[];
+  createdAt?: string | undefined;
+}
+
+export const subscriptionView = (s: Subscription): SubscriptionView => ({
+  id: s.id,
+  operatorId: s.operatorId,
+  url: s.url,
+  eventTypes: s.eventTypes,
+  createdAt: iso(s.createdAt),
+});
+
+export interface JobEventView {
+  previousStatus: string;
+  job: JobView | undefined;
+}
+
+export const jobEventView = (event: JobEvent): JobEventView => ({
+  previousStatus: enumName(JobStatus, event.previousStatus),
+  job: event.job ? jobView(event.job) : undefined,
+});
+
+// ─── text for people ─────────────────────────────────────────────────────────
+
+const DASH = '-';
+const latLon = (p: { lat: number; lon: number } | undefined): string => (p ? `${p.lat.toFixed(5)},${p.lon.toFixed(5)}` : DASH);
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** `label  value` lines, labels aligned; undefined values print as '-'. */
+export function details(entries: ReadonlyArray<readonly [string, string | number | undefined]>): string {
+  const width = Math.max(...entries.map(([label]) => label.length));
+  return entries.map(([label, value]) => `${label.padEnd(width)}  ${value ?? DASH}`).join('\n');
+}
+
+export function formatJob(job: JobView): string {
+  return details([
+    ['id', job.id],
+    ['status', job.status],
+    ['operator', job.operatorId],
+    ['pickup', latLon(job.pickup)],
+    ['dropoff', latLon(job.dropoff)],
+    ['size', job.size],
+    ['priority', job.priority],
+    ['earliest pickup', job.earliestPickup],
+    ['latest delivery', job.latestDelivery],
+    ['vehicle', job.vehicleId],
+    ['order', job.orderId],
+    ['eta', job.eta],
+    ['reason', job.reason],
+    ['created', job.createdAt],
+    ['updated', job.updatedAt],
+  ]);
+}
+
+export function formatJobs(jobs: readonly JobView[]): string {
+  if (jobs.length === 0) return '(no jobs)';
+  return table(
+    ['ID', 'STATUS', 'OPERATOR', 'PICKUP', 'DROPOFF', 'SIZE', 'VEHICLE', 'ETA', 'UPDATED'],
+    jobs.map((j) => [j.id, j.status, j.operatorId, latLon(j.pickup), latLon(j.dropoff), String(j.size), j.vehicleId ?? DASH, j.eta ?? DASH, j.updatedAt ?? DASH]),
+  );
+}
+
+/** One line per event: time, job, status, vehicle, eta (and why, when there is a reason). */
+export function formatJobEvent(event: JobEventView): string {
+  const job = event.job;
+  if (!job) return `${DASH}  (event without a job)`;
+  const parts = [job.updatedAt ?? DASH, job.id, job.status.padEnd(10), `vehicle=${job.vehicleId ?? DASH}`, `eta=${job.eta ?? DASH}`];
+  if (job.reason) parts.push(`reason=${JSON.stringify(job.reason)}`);
+  return parts.join('  ');
+}
+
+export function formatVehicle(v: VehicleView): string {
+  return details([
+    ['id', v.id],
+    ['kind', v.kind],
+    ['profile', v.profile],
+    ['status', v.status],
+    ['battery', `${Math.round(v.batteryPct)}%`],
+    ['position', latLon(v.position)],
+    ['heading', `${Math.round(v.headingDeg)}°`],
+    ['capacity', v.capacity],
+    ['order', v.orderId],
+    ['job', v.jobId],
+    ['last seen', v.lastSeen],
+  ]);
+}
+
+export function formatVehicles(vehicles: readonly VehicleView[]): string {
+  if (vehicles.length === 0) return '(no vehicles)';
+  return table(
+    ['ID', 'KIND', 'STATUS', 'BATTERY', 'POSITION', 'JOB', 'LAST SEEN'],
+    vehicles.map((v) => [v.id, v.kind, v.status, `${Math.round(v.batteryPct)}%`, latLon(v.position), v.jobId ?? DASH, v.lastSeen ?? DASH]),
+  );
+}
+
+const events = (s: SubscriptionView): string => (s.eventTypes.length === 0 ? '(all)' : s.eventTypes.join(','));
+
+export function formatSubscription(s: SubscriptionView, secret?: string): string {
+  const lines = details([
+    ['id', s.id],
+    ['operator', s.operatorId],
+    ['url', s.url],
+    ['events', events(s)],
+    ['created', s.createdAt],
+  ]);
+  return secret ? `${lines}\nsecret    ${secret}\n(the signing secret is shown only now: keep it to verify webhook signatures)` : lines;
+}
+
+export function formatSubscriptions(subscriptions: readonly SubscriptionView[]): string {
+  if (subscriptions.length === 0) return '(no subscriptions)';
+  return table(
+    ['ID', 'OPERATOR', 'URL', 'EVENTS', 'CREATED'],
+    subscriptions.map((s) => [s.id, s.operatorId, s.url, events(s), s.createdAt ?? DASH]),
+  );
+}

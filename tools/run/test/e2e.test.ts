@@ -1,0 +1,137 @@
+/**
+ * End to end, as a user meets it: the four services as separate processes on
+ * the real broker and Redis, the simulator's robots on VehicleLink, a job
+ * submitted with the operator CLI, webhooks received and verified over HTTP,
+ * and an NGSI-LD TrafficFlowObserved entity changing a route's duration.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import { createKafka, createLogger, TOPICS, type EventProducer } from '@kera/platform';
+import { FleetServiceClient, type ListVehiclesResponse } from '@kera/proto/fleet/v1/fleet';
+import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
+import { SubscriptionServiceClient, type CreateSubscriptionResponse } from '@kera/proto/notify/v1/subscriptions';
+import { RoutingServiceClient, type PlanRouteResponse } from '@kera/proto/routing/v1/routing';
+import { Profile } from '@kera/proto/traffic/v1/events';
+import { Inbox, testInfra, uniqueName, waitFor } from '@kera/testkit';
+import { ROOT, launch, serviceSpecs, stopAll, waitReady, type Ports, type Running } from '../src/launcher.js';
+import { startWebhookReceiver, type ReceivedWebhook } from '../src/webhook-receiver.js';
+
+// Demo places in the committed Otaniemi map (services/routing/src/demo-places.ts).
+const ROAD_A = { lat: 60.18776, lon: 24.83473 };
+const ROAD_B = { lat: 60.18183, lon: 24.82138 };
+const OTAKAARI = [
+  [24.83425, 60.1875],
+  [24.8336, 60.18719],
+  [24.83296, 60.18652],
+  [24.83235, 60.18613],
+];
+const PICKUP = { lat: 60.1865, lon: 24.827 };
+const DROPOFF = { lat: 60.18926, lon: 24.83495 };
+
+const PORTS: Ports = { routingGrpc: 51151, fleetGrpc: 51152, notifyGrpc: 51153, ingestOps: 9190, routingOps: 9191, fleetOps: 9192, notifyOps: 9193 };
+
+const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void): Promise<Res> =>
+  new Promise((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
+
+describe('Kera end to end', { timeout: 240_000 }, () => {
+  const run = uniqueName('e2e');
+  const processes: Running[] = [];
+  const logs: string[] = [];
+  let producer: EventProducer;
+  let kafkaBrokers: string;
+
+  before(async () => {
+    const infra = await testInfra();
+    kafkaBrokers = infra.kafkaBrokers.join(',');
+    const shared = { KAFKA_BROKERS: kafkaBrokers, REDIS_URL: infra.redisUrl, LOG_LEVEL: 'info', SHUTDOWN_DEADLINE_MS: '5000' };
+    const specs = serviceSpecs(PORTS, shared).map((spec) => ({
+      ...spec,
+      // Fresh Redis namespaces per run; traffic older than 30 s expires so an
+      // earlier run's observations on the same street cannot mask this one's.
+      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000' },
+    }));
+    for (const spec of specs) processes.push(launch(spec, (service, line) => logs.push(`${service} ${line}`)));
+    await Promise.all(specs.map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
+    processes.push(
+      launch(
+        {
+          name: 'sim',
+          entry: 'tools/sim/dist/src/main.js',
+          env: { ...shared, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}`, SIM_ROBOTS: '2', SIM_SHUTTLES: '1', SIM_SPEEDUP: '40', SIM_FEED: 'false' },
+        },
+        (service, line) => logs.push(`${service} ${line}`),
+      ),
+    );
+    producer = await createKafka({ brokers: infra.kafkaBrokers, clientId: 'e2e', log: createLogger({ name: 'e2e', level: 'warn' }) }).producer();
+  });
+
+  after(async () => {
+    await producer?.close();
+    await stopAll(processes.reverse(), 15_000);
+    if (process.env.E2E_SHOW_LOGS === '1') for (const line of logs) console.log(line);
+  });
+
+  it('delivers a job submitted with the CLI on a simulated robot, and a receiver gets every signed event in order', async () => {
+    const operator = `${run}-operator`;
+    let secret = '';
+    const webhooks = new Inbox<ReceivedWebhook>();
+    const receiver = await startWebhookReceiver({ port: 0, secret: () => secret, onWebhook: webhooks.push });
+    const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${PORTS.notifyGrpc}`, grpc.credentials.createInsecure());
+    const created = await call<CreateSubscriptionResponse>((cb) => subscriptions.createSubscription({ operatorId: operator, url: receiver.url, eventTypes: ['job.*'], secret: '' }, cb));
+    secret = created.secret;
+    subscriptions.close();
+
+    const fleet = new FleetServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure());
+    await waitFor('a simulated robot reporting IDLE', async () => {
+      const { vehicles } = await call<ListVehiclesResponse>((cb) => fleet.listVehicles({}, cb));
+      return vehicles.some((v) => v.id.includes('robot') && v.status === VehicleStatus.IDLE && v.position);
+    }, { timeoutMs: 30_000 });
+    fleet.close();
+
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--operator', operator, '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
+      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}` } },
+    );
+    const job = JSON.parse(cli.stdout) as { id: string; status: string };
+    assert.equal(job.status, 'QUEUED');
+
+    const lifecycle = ['job.created', 'job.queued', 'job.assigned', 'job.dispatched', 'job.picked_up', 'job.delivered'];
+    const ofJob = () => webhooks.items.filter((w) => w.body.data.job.id === job.id);
+    await webhooks.waitUntil('job.delivered webhook', () => ofJob().some((w) => w.type === 'job.delivered'), 150_000);
+    assert.deepEqual(ofJob().map((w) => w.type), lifecycle);
+    assert.ok(ofJob().every((w) => w.signatureValid), 'every webhook carries a valid HMAC signature');
+    const delivered = ofJob().at(-1)!.body.data.job;
+    assert.match(String(delivered.vehicleId), /robot/);
+    await receiver.close();
+  });
+
+  it('a TrafficFlowObserved entity on city.ngsi.v1 raises the duration of a route through that street', async () => {
+    const routing = new RoutingServiceClient(`127.0.0.1:${PORTS.routingGrpc}`, grpc.credentials.createInsecure());
+    const plan = () => call<PlanRouteResponse>((cb) => routing.planRoute({ profile: Profile.ROAD, waypoints: [ROAD_A, ROAD_B], departureTime: new Date() }, cb));
+    const before = await plan();
+
+    const entity = {
+      id: `urn:ngsi-ld:TrafficFlowObserved:${run}`,
+      type: 'TrafficFlowObserved',
+      dateObserved: new Date().toISOString(),
+      location: { type: 'GeoProperty', value: { type: 'LineString', coordinates: OTAKAARI } },
+      averageVehicleSpeed: { type: 'Property', value: 4 },
+      intensity: { type: 'Property', value: 120 },
+      '@context': ['https://raw.githubusercontent.com/smart-data-models/dataModel.Transportation/master/context.jsonld'],
+    };
+    await producer.send(TOPICS.cityNgsi.name, [{ key: entity.id, value: Buffer.from(JSON.stringify(entity)) }]);
+
+    const after = await waitFor('a slower route', async () => {
+      const p = await plan();
+      return p.durationS > before.durationS * 1.1 ? p : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    assert.ok(after.trafficVersion > before.trafficVersion, 'planned on a newer traffic version');
+    assert.ok(after.distanceM > 0);
+    routing.close();
+  });
+});

@@ -1,0 +1,201 @@
+import { appendFile } from 'node:fs/promises';
+import { createKafka, TOPICS, type Logger } from '@kera/platform';
+import { helsinkiHour } from './traffic-model.js';
+import { createCityScenario, type ScenarioOptions } from './scenario.js';
+import { messageKey, messageTime, readRecording, shiftMessageTimes } from './recording.js';
+
+/** What the feed needs of a Kafka producer (the platform's EventProducer fits). */
+export interface FeedProducer {
+  send(topic: string, messages: Array<{ key: string; value: Buffer }>): Promise<void>;
+}
+
+export interface ReplayOptions {
+  /** JSON lines, one published message per line (what `recordFile` writes). */
+  readonly file: string;
+  /** 2 replays twice as fast as recorded. */
+  readonly speed?: number;
+  /** Start over at the end instead of finishing. */
+  readonly loop?: boolean;
+  /** Move the recorded times to now, so ingest does not reject them as stale (default true). */
+  readonly retime?: boolean;
+}
+
+export interface CityFeedOptions extends ScenarioOptions {
+  /** Either a producer to use, or brokers to create (and later close) one. */
+  readonly producer?: FeedProducer;
+  readonly brokers?: string[];
+  readonly topic?: string;
+  /** Real time between ticks (live), or between lines without times (replay). */
+  readonly intervalMs?: number;
+  /** Scene seconds per real second: 60 plays an hour of traffic in a minute. */
+  readonly timeScale?: number;
+  /** Where the scene clock starts; default 06:30 today in Espoo, just before the morning rush. */
+  readonly sceneStart?: Date;
+  /** One array message per tick instead of one message per entity. */
+  readonly batch?: boolean;
+  /** Append every published message to this file as a JSON line (for replay). */
+  readonly recordFile?: string;
+  /** Replay a recording instead of generating traffic. */
+  readonly replay?: ReplayOptions;
+  readonly log: Logger;
+  readonly clock?: () => Date;
+}
+
+export interface CityFeed {
+  /** Idempotent: finishes the message in flight, then closes what the feed opened. */
+  stop(): Promise<void>;
+  /** Resolves when the feed ends: a replay without loop runs out, or stop(). */
+  readonly done: Promise<void>;
+  stats(): { ticks: number; messages: number; failures: number };
+}
+
+type Message = { key: string; value: Buffer };
+
+/** Publishes NGSI-LD traffic for the Otaniemi demo map to city.ngsi.v1, live or from a recording. */
+export async function startCityFeed(options: CityFeedOptions): Promise<CityFeed> {
+  const log = options.log.child({ component: 'city-feed' });
+  const topic = options.topic ?? TOPICS.cityNgsi.name;
+  const { producer, close } = await resolveProducer(options, topic, log);
+  const stats = { ticks: 0, messages: 0, failures: 0 };
+
+  const publish = async (messages: Message[]): Promise<void> => {
+    try {
+      await producer.send(topic, messages);
+      stats.messages += messages.length;
+      if (options.recordFile) await appendFile(options.recordFile, messages.map((m) => `${m.value.toString()}\n`).join(''));
+    } catch (err) {
+      // A simulator keeps going through a broker hiccup; the next tick is fresh data anyway.
+      stats.failures += 1;
+      log.warn({ err, topic }, 'city feed publish failed');
+    }
+  };
+
+  // A missing or malformed recording fails the start, not some later tick.
+  const recording = options.replay ? await readRecording(options.replay.file) : undefined;
+  const schedule = createScheduler();
+  const run = options.replay && recording
+    ? runReplay({ ...options.replay, recording }, options, schedule, publish, stats, log)
+    : runLive(options, schedule, publish, stats, log);
+  const done = run
+    .catch((err: unknown) => log.error({ err }, 'city feed stopped on an error'))
+    .finally(close);
+  log.info({ topic, mode: options.replay ? 'replay' : 'live', intervalMs: options.intervalMs ?? 5_000 }, 'city feed started');
+  return {
+    stop: async () => {
+      schedule.cancel();
+      await done;
+    },
+    done,
+    stats: () => ({ ...stats }),
+  };
+}
+
+async function runLive(
+  options: CityFeedOptions,
+  schedule: Scheduler,
+  publish: (m: Message[]) => Promise<void>,
+  stats: { ticks: number },
+  log: Logger,
+): Promise<void> {
+  const clock = options.clock ?? (() => new Date());
+  const scenario = createCityScenario(options);
+  const intervalMs = options.intervalMs ?? 5_000;
+  const timeScale = options.timeScale ?? 60;
+  const startedAt = clock().getTime();
+  const sceneStart = (options.sceneStart ?? morningToday(clock())).getTime();
+  do {
+    const now = clock();
+    const sceneTime = new Date(sceneStart + (now.getTime() - startedAt) * timeScale);
+    const entities = scenario.tick(now, sceneTime);
+    for (const e of entities.filter((e) => e.type === 'RoadSegment')) log.info({ id: e.id, status: statusOf(e) }, 'road segment status');
+    await publish(toMessages(entities, options.batch ?? false));
+    stats.ticks += 1;
+    log.debug({ sceneTime: sceneTime.toISOString(), entities: entities.length }, 'city feed tick');
+  } while (await schedule.wait(intervalMs));
+}
+
+async function runReplay(
+  replay: ReplayOptions & { recording: unknown[] },
+  options: CityFeedOptions,
+  schedule: Scheduler,
+  publish: (m: Message[]) => Promise<void>,
+  stats: { ticks: number },
+  log: Logger,
+): Promise<void> {
+  const clock = options.clock ?? (() => new Date());
+  const speed = replay.speed ?? 1;
+  const fallbackGapMs = options.intervalMs ?? 5_000;
+  let recording = replay.recording;
+  for (;;) {
+    log.info({ file: replay.file, messages: recording.length }, 'replaying city feed');
+    let previous: number | undefined;
+    for (const message of recording) {
+      const recordedAt = messageTime(message);
+      const gap = previous === undefined ? 0 : recordedAt === undefined ? fallbackGapMs : Math.max(0, recordedAt - previous) / speed;
+      if (gap > 0 && !(await schedule.wait(gap))) return;
+      if (schedule.cancelled) return;
+      previous = recordedAt ?? previous;
+      const live = replay.retime === false || recordedAt === undefined ? message : shiftMessageTimes(message, clock().getTime() - recordedAt);
+      await publish([{ key: messageKey(live), value: Buffer.from(JSON.stringify(live)) }]);
+      stats.ticks += 1;
+    }
+    if (!replay.loop || schedule.cancelled) return;
+    recording = await readRecording(replay.file);
+  }
+}
+
+function toMessages(entities: Array<Record<string, unknown>>, batch: boolean): Message[] {
+  if (batch) return [{ key: 'city-feed', value: Buffer.from(JSON.stringify(entities)) }];
+  return entities.map((e) => ({ key: String(e.id), value: Buffer.from(JSON.stringify(e)) }));
+}
+
+function statusOf(entity: Record<string, unknown>): unknown {
+  const status = entity.status;
+  return typeof status === 'object' && status !== null && 'value' in status ? status.value : status;
+}
+
+/** 06:30 in Espoo on the day of `now` (just before the morning rush). */
+function morningToday(now: Date): Date {
+  const hoursSince = helsinkiHour(now) - 6.5;
+  return new Date(now.getTime() - hoursSince * 3_600_000);
+}
+
+async function resolveProducer(options: CityFeedOptions, topic: string, log: Logger) {
+  if (options.producer) return { producer: options.producer, close: async () => undefined };
+  if (!options.brokers) throw new Error('startCityFeed needs a producer or brokers');
+  const kafka = createKafka({ brokers: options.brokers, clientId: 'kera-city-feed', log });
+  // Auto-creation is off on Kera's brokers; the topic comes from the registry.
+  await kafka.ensureTopics([{ ...TOPICS.cityNgsi, name: topic }]);
+  const producer = await kafka.producer();
+  return { producer, close: () => producer.close() };
+}
+
+interface Scheduler {
+  /** Resolves true after ms, or false at once when cancelled. */
+  wait(ms: number): Promise<boolean>;
+  cancel(): void;
+  readonly cancelled: boolean;
+}
+
+function createScheduler(): Scheduler {
+  let cancelled = false;
+  let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    wait: (ms) =>
+      cancelled
+        ? Promise.resolve(false)
+        : new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(!cancelled), ms);
+            wake = () => resolve(false);
+          }),
+    cancel() {
+      cancelled = true;
+      clearTimeout(timer);
+      wake?.();
+    },
+    get cancelled() {
+      return cancelled;
+    },
+  };
+}
