@@ -2,8 +2,10 @@
 # Local stack without Docker: a real Apache Kafka 4.x broker (KRaft, single node)
 # from Maven-resolved jars, and Redis (the one at REDIS_URL, or our own redis-server).
 #
-#   tools/stack/stack.sh up      start what is missing, print the env to use
-#   tools/stack/stack.sh down    stop what this script started
+#   tools/stack/stack.sh up      start what is missing, print the env to use and
+#                                STACK_STARTED=<what this call started>
+#   tools/stack/stack.sh down [kafka] [redis]
+#                                stop what this script started (all by default)
 #   tools/stack/stack.sh env     print KAFKA_BROKERS / REDIS_URL lines
 #
 # Everything lives under .stack/ (git-ignored) in the project root.
@@ -48,8 +50,11 @@ resolve_kafka() {
   touch "$LIBS/.resolved"
 }
 
+STARTED=()
+
 start_kafka() {
   if kafka_answers; then log "Kafka answers at $KAFKA_BROKERS; using it"; return; fi
+  STARTED+=(kafka)
   command -v java >/dev/null || { log "java not found: install Java 17 or set KAFKA_BROKERS"; exit 1; }
   resolve_kafka
   local dir="$STATE/kafka"; mkdir -p "$dir/data"
@@ -99,6 +104,7 @@ PROPS
 start_redis() {
   if redis_answers; then log "Redis answers at $REDIS_URL; using it"; return; fi
   command -v redis-server >/dev/null || { log "redis-server not found: install Redis 7 or set REDIS_URL"; exit 1; }
+  STARTED+=(redis)
   local hp; hp="$(redis_hostport)"
   local dir="$STATE/redis"; mkdir -p "$dir"
   log "starting redis-server on $hp"
@@ -129,10 +135,13 @@ case "${1:-up}" in
     start_redis
     echo "KAFKA_BROKERS=$KAFKA_BROKERS"
     echo "REDIS_URL=$REDIS_URL"
+    echo "STACK_STARTED=${STARTED[*]:-}"
     ;;
   down)
-    stop_pidfile "$STATE/kafka/pid" kafka
-    stop_pidfile "$STATE/redis/redis.pid" redis
+    shift
+    what="${*:-kafka redis}"
+    case " $what " in *" kafka "*) stop_pidfile "$STATE/kafka/pid" kafka ;; esac
+    case " $what " in *" redis "*) stop_pidfile "$STATE/redis/redis.pid" redis ;; esac
     ;;
   reset)
     "$0" down

@@ -5,12 +5,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-started_stack=0
+STACK_STARTED=""
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   while IFS= read -r line; do export "${line?}"; done < <(tools/stack/stack.sh up)
-  started_stack=1
 fi
-cleanup() { if [ "$started_stack" = 1 ]; then tools/stack/stack.sh down; fi; }
+# Stop only what this run started; a stack someone else runs stays up.
+cleanup() { if [ -n "$STACK_STARTED" ]; then tools/stack/stack.sh down $STACK_STARTED; fi; }
 trap cleanup EXIT
 
 echo "[test] Kafka at $KAFKA_BROKERS, Redis at $REDIS_URL"

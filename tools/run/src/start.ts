@@ -25,7 +25,8 @@ function stackUp(): Record<string, string> {
 
 async function main(): Promise<void> {
   const stackEnv = stackUp();
-  const shared = { ...stackEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const { STACK_STARTED: _started, ...connection } = stackEnv;
+  const shared = { ...connection, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
   execFileSync(process.execPath, [join(ROOT, 'tools/run/dist/src/topics.js')], { env: { ...process.env, ...shared }, stdio: 'inherit' });
 
   const processes: Running[] = [];
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
     print('\nstopping Kera…');
     await stopAll([...processes].reverse(), 15_000);
     for (const close of closers) await close();
-    execFileSync('bash', [join(ROOT, 'tools/stack/stack.sh'), 'down'], { stdio: 'inherit' });
+    const started = (stackEnv.STACK_STARTED ?? '').split(' ').filter(Boolean);
+    if (started.length > 0) execFileSync('bash', [join(ROOT, 'tools/stack/stack.sh'), 'down', ...started], { stdio: 'inherit' });
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(0));

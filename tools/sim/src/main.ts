@@ -3,7 +3,8 @@
  * VehicleLink, plus the replayable city feed. A client like any other: it uses
  * only the public gRPC services and topics.
  */
-import { createLogger, createShutdown, crashOnUnexpected, env, parseConfig, type Logger, type Shutdown } from '@kera/platform';
+import { createLogger, createShutdown, crashOnUnexpected, env, parseConfig } from '@kera/platform';
+import { startCityFeed } from './feed/feed.js';
 import { z } from 'zod';
 import { vehicleSimConfigSchema } from './vehicles/config.js';
 import { otaniemiFleet, startFleetSim } from './vehicles/index.js';
@@ -14,6 +15,8 @@ const configSchema = z.object({
   /** Start the city feed too, when the feed module is there; it publishes to Kafka. */
   SIM_FEED: env.flag(true),
   KAFKA_BROKERS: env.brokers(),
+  FEED_INTERVAL_MS: env.positiveInt(5_000),
+  FEED_TIME_SCALE: z.coerce.number().positive().default(60),
   ...vehicleSimConfigSchema,
 });
 
@@ -34,44 +37,16 @@ async function main(): Promise<void> {
   });
   shutdown.add('virtual fleet', fleet.stop);
 
-  if (config.SIM_FEED) await startCityFeedIfPresent({ brokers: config.KAFKA_BROKERS, log }, shutdown);
-}
-
-// ─── City feed ─────────────────────────────────────────────────────────────
-// tools/sim/src/feed is written by the feed's author. Until feed/index.ts
-// exports `startCityFeed({ brokers, log, ... }) → { stop() }` the simulator
-// runs vehicles only. WIRING: once it does, replace this block with a static
-// import and pass the feed's further options (FEED_* settings) as needed.
-const FEED_MODULE = './feed/index.js';
-
-interface FeedOptions {
-  brokers: string[];
-  log: Logger;
-}
-
-interface RunningFeed {
-  stop?: () => Promise<void> | void;
-}
-
-async function startCityFeedIfPresent(options: FeedOptions, shutdown: Shutdown): Promise<void> {
-  const { log } = options;
-  let feed: { startCityFeed?: (options: FeedOptions) => Promise<RunningFeed> | RunningFeed };
-  try {
-    feed = (await import(FEED_MODULE)) as typeof feed;
-  } catch (err) {
-    const missing = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes('/feed/index.js');
-    if (!missing) throw err;
-    log.info('city feed module not built; running vehicles only');
-    return;
+  if (config.SIM_FEED) {
+    const feed = await startCityFeed({
+      brokers: config.KAFKA_BROKERS,
+      intervalMs: config.FEED_INTERVAL_MS,
+      timeScale: config.FEED_TIME_SCALE,
+      log,
+    });
+    shutdown.add('city feed', () => feed.stop());
   }
-  if (typeof feed.startCityFeed !== 'function') {
-    log.info('feed module exports no startCityFeed; running vehicles only');
-    return;
-  }
-  const running = await feed.startCityFeed(options);
-  if (typeof running?.stop === 'function') shutdown.add('city feed', () => running.stop?.());
 }
-// ───────────────────────────────────────────────────────────────────────────
 
 main().catch((err: unknown) => {
   process.stderr.write(`sim failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
