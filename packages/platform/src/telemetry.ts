@@ -61,7 +61,13 @@ export async function startOpsServer(options: {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port, '0.0.0.0', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   options.log.info({ port }, 'ops server listening (/healthz, /readyz, /metrics)');

@@ -16,7 +16,7 @@ import {
 } from '@kera/proto/fleet/v1/jobs';
 import { FleetServiceClient, type GetVehicleRequest, type GetVehicleResponse } from '@kera/proto/fleet/v1/fleet';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
-import { VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
+import { InstantActionType, VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import { Inbox, uniqueName } from '@kera/testkit';
 import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
 import { startFleetUnderTest, startStraightLineRouting, type FleetUnderTest } from './support.js';
@@ -145,12 +145,13 @@ describe('fleet: job to delivery over VehicleLink', () => {
     again.close();
   });
 
-  it('takes a silent vehicle offline after its lease and puts its job back in the queue with the reason', async () => {
+  it('takes a silent vehicle offline after its lease, requeues its job with the reason, and cancels the stale order when it returns', async () => {
     const robot = new ScriptedVehicle(sut.address, uniqueName('robot')).connect();
     await robot.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
     robot.report(undefined);
     const job = await submit();
-    const { commandId } = await robot.nextOrder();
+    const { commandId, body } = await robot.nextOrder();
+    const order = body.value;
     robot.ack(commandId);
     await jobEvents.waitUntil('DISPATCHED', () => statusesOf(job.id).includes('DISPATCHED'));
     // The robot now says nothing more: no state reports, so its lease (1.5 s) runs out.
@@ -160,6 +161,14 @@ describe('fleet: job to delivery over VehicleLink', () => {
     const vehicle = await getVehicle(robot.id);
     assert.equal(vehicle.status, VehicleStatus.OFFLINE);
     await cancelJob(job.id);
+
+    // Back online, still driving the order fleet took away: it is told to drop it.
+    const back = new ScriptedVehicle(sut.address, robot.id).connect();
+    await back.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
+    back.report(order, [[`${job.id}:pick`, ActionStatus.RUNNING]]);
+    const cancel = await back.received.waitFor('cancel order', (m) => m.body?.$case === 'instantActions');
+    assert.equal(cancel.body?.$case === 'instantActions' && cancel.body.value.actions[0]?.type, InstantActionType.CANCEL_ORDER);
+    back.close();
     robot.close();
   });
 

@@ -7,7 +7,7 @@ import type { Clock, CommandResult, DispatchQueue, FleetEvent, Ids, InstantActio
 
 export type Command =
   | { commandId: string; kind: 'order'; order: Order }
-  | { commandId: string; kind: 'instant'; actionType: InstantActionType };
+  | { commandId: string; kind: 'instant'; actionType: InstantActionType; cancels?: { orderId: string | undefined; requeueJob: boolean } };
 
 /** One open stream to a vehicle. */
 export interface Channel {
@@ -92,9 +92,9 @@ export function createVehicleLink(deps: {
   }
 
   /** An operator cancelled the order on the vehicle itself: its job goes back to the queue. */
-  async function orderCancelledOnVehicle(vehicleId: string): Promise<void> {
+  async function orderCancelledOnVehicle(vehicleId: string, orderId: string): Promise<void> {
     const vehicle = await vehicles.get(vehicleId);
-    if (!vehicle?.jobId) return;
+    if (!vehicle?.jobId || vehicle.orderId !== orderId) return;
     await releaseVehicle(deps, vehicleId, vehicle.jobId);
     await requeue(vehicle.jobId, `order cancelled on vehicle ${vehicleId}`);
   }
@@ -141,6 +141,20 @@ export function createVehicleLink(deps: {
     }
   }
 
+  const staleCancels = new Set<string>();
+
+  /**
+   * A vehicle back after its lease ran out may still be driving an order whose
+   * job went elsewhere: tell it to drop that order, once per order.
+   */
+  async function cancelStaleOrder(vehicle: Vehicle, report: StateReport): Promise<void> {
+    const active = report.driving || report.actions.some((a) => a.status !== 'FINISHED' && a.status !== 'FAILED');
+    if (!report.orderId || report.orderId === vehicle.orderId || !active || staleCancels.has(report.orderId)) return;
+    staleCancels.add(report.orderId);
+    log.warn({ vehicleId: vehicle.id, orderId: report.orderId }, 'vehicle drives an order fleet no longer holds; cancelling it');
+    issue(vehicle.id, { commandId: ids.commandId(), kind: 'instant', actionType: 'CANCEL_ORDER', cancels: { orderId: report.orderId, requeueJob: false } });
+  }
+
   /** After a (re)connect: resend what is unacked, or the stored order of a job still waiting for its ack. */
   async function resume(vehicle: Vehicle): Promise<void> {
     const mine = [...pending.values()].filter((p) => p.vehicleId === vehicle.id);
@@ -159,7 +173,8 @@ export function createVehicleLink(deps: {
       return issue(order.vehicleId, { commandId, kind: 'order', order });
     },
     async sendInstantAction(vehicleId, actionType) {
-      return issue(vehicleId, { commandId: ids.commandId(), kind: 'instant', actionType });
+      const cancels = actionType === 'CANCEL_ORDER' ? { orderId: (await vehicles.get(vehicleId))?.orderId, requeueJob: true } : undefined;
+      return issue(vehicleId, { commandId: ids.commandId(), kind: 'instant', actionType, cancels });
     },
   };
 
@@ -211,7 +226,9 @@ export function createVehicleLink(deps: {
           if (due) lastStateEvent.set(v.id, report.at.getTime());
           return { vehicle: updated, events: due ? [{ kind: 'vehicle', type: 'STATE', vehicle: updated }] : [] };
         });
-        if (vehicle) await applyProgress(vehicle, report);
+        if (!vehicle) return;
+        await applyProgress(vehicle, report);
+        await cancelStaleOrder(vehicle, report);
       },
       async onAck(commandId, result) {
         const p = pending.get(commandId);
@@ -219,7 +236,7 @@ export function createVehicleLink(deps: {
         pending.delete(commandId);
         if (p.command.kind === 'order') await onOrderAck(p as Pending & { command: { kind: 'order' } }, result);
         else if (!result.accepted) log.warn({ vehicleId: p.vehicleId, action: p.command.actionType, result }, 'instant action rejected');
-        else if (p.command.actionType === 'CANCEL_ORDER') await orderCancelledOnVehicle(p.vehicleId);
+        else if (p.command.cancels?.requeueJob && p.command.cancels.orderId) await orderCancelledOnVehicle(p.vehicleId, p.command.cancels.orderId);
       },
       async onClose() {
         if (channels.get(hello.vehicleId) !== channel) return;
