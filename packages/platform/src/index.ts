@@ -9,3 +9,4 @@ export * from './kafka/topics.js';
 export * from './kafka/envelope.js';
 export * from './kafka/events.js';
 export * from './kafka/client.js';
+export * from './run-service.js';
