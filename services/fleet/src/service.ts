@@ -60,26 +60,11 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const producer = await kafka.producer();
     closers.push(['kafka-producer', () => producer.close()]);
 
-    const stores = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now));
+    // The relay is created first so every store write that appends events can wake it.
     const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: `${hostname()}-${randomUUID()}` });
+    const { jobs, vehicles, outbox } = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
     relay.start();
     closers.push(['outbox-relay', () => relay.stop()]);
-    // Every write that appends events wakes the relay so events leave promptly.
-    const kicking = <T extends object>(store: T): T =>
-      new Proxy(store, {
-        get: (target, prop, receiver) => {
-          const value = Reflect.get(target, prop, receiver) as unknown;
-          if (typeof value !== 'function') return value;
-          return async (...args: unknown[]) => {
-            const result: unknown = await (value as (...a: unknown[]) => unknown).apply(target, args);
-            relay.kick();
-            return result;
-          };
-        },
-      });
-    const jobs = kicking(stores.jobs);
-    const vehicles = kicking(stores.vehicles);
-    const outbox = kicking(stores.outbox);
 
     const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS);
     closers.push(['routing-client', () => routes.close()]);

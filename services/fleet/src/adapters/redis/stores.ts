@@ -25,7 +25,22 @@ export type FleetKeys = ReturnType<typeof fleetKeys>;
 /** Events become outbox entries (serialized Kafka records) in the same atomic write. */
 export type EncodeEvents = (events: FleetEvent[]) => string[];
 
-export function createRedisStores(redis: Redis, keys: FleetKeys, encode: EncodeEvents): { jobs: JobStore; vehicles: VehicleStore; outbox: Outbox } {
+/**
+ * `appended` is called after every write that put events in the outbox, so
+ * the relay can move them to Kafka promptly.
+ */
+export function createRedisStores(
+  redis: Redis,
+  keys: FleetKeys,
+  encode: EncodeEvents,
+  appended: () => void,
+): { jobs: JobStore; vehicles: VehicleStore; outbox: Outbox } {
+  const write = async (args: Parameters<typeof casWrite>[1]) => {
+    const result = await casWrite(redis, args);
+    if (result === 'ok' && (args.outboxEntries?.length ?? 0) > 0) appended();
+    return result;
+  };
+
   const statusOps = (job: Job, previous: JobStatus | undefined): RedisOp[] => {
     const ops: RedisOp[] = [];
     if (previous && previous !== job.status) ops.push(['ZREM', keys.jobsByStatus(previous), job.id]);
@@ -43,7 +58,7 @@ export function createRedisStores(redis: Redis, keys: FleetKeys, encode: EncodeE
     },
     async create(change, events) {
       const { job } = change;
-      const result = await casWrite(redis, {
+      const result = await write({
         doc: keys.job(job.id),
         outbox: keys.outbox,
         expectedVersion: 0,
@@ -56,7 +71,7 @@ export function createRedisStores(redis: Redis, keys: FleetKeys, encode: EncodeE
     },
     async save(change, events) {
       const { job, previousStatus } = change;
-      const result = await casWrite(redis, {
+      const result = await write({
         doc: keys.job(job.id),
         outbox: keys.outbox,
         expectedVersion: job.version - 1,
@@ -91,7 +106,7 @@ export function createRedisStores(redis: Redis, keys: FleetKeys, encode: EncodeE
       return docs.flatMap((text) => (text ? [fromJson<Vehicle>(text)] : []));
     },
     async save(vehicle, expectedVersion, events) {
-      const result = await casWrite(redis, {
+      const result = await write({
         doc: keys.vehicle(vehicle.id),
         outbox: keys.outbox,
         expectedVersion,
@@ -113,7 +128,9 @@ export function createRedisStores(redis: Redis, keys: FleetKeys, encode: EncodeE
   const outbox: Outbox = {
     async append(events) {
       const entries = encode(events);
-      if (entries.length > 0) await redis.rpush(keys.outbox, ...entries);
+      if (entries.length === 0) return;
+      await redis.rpush(keys.outbox, ...entries);
+      appended();
     },
   };
 
