@@ -21,4 +21,5 @@ node --test \
   --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./tools/test/summary-reporter.mjs --test-reporter-destination=stdout \
-  'packages/*/dist/**/*.test.js' 'services/*/dist/**/*.test.js' 'tools/*/dist/**/*.test.js'
+  'packages/*/dist/**/*.test.js' 'services/*/dist/**/*.test.js' 'tools/*/dist/**/*.test.js' \
+  'tools/deploy-check/*.test.mjs'
