@@ -4,6 +4,8 @@
 # stack (tools/stack/stack.sh) and tears down what it started afterwards.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# Node 24 from the devDependency, also when this script is run directly.
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 STACK_STARTED=""
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
