@@ -111,4 +111,3 @@ export function createGrpcServer(options: { log: Logger; services: string[] }): 
   };
 }
 
-export const protoSourceDir = (): string => protoRoot();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+// Containers started here are removed by testcontainers' reaper when the test process exits.
+import { GenericContainer, Wait } from 'testcontainers';
 
 export interface TestInfra {
   kafkaBrokers: string[];
@@ -7,7 +8,6 @@ export interface TestInfra {
 }
 
 let infra: Promise<TestInfra> | undefined;
-const containers: StartedTestContainer[] = [];
 
 const dockerAnswers = (): boolean =>
   Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
@@ -17,9 +17,8 @@ async function startContainers(): Promise<TestInfra> {
     .withExposedPorts(6379)
     .withCommand(['redis-server', '--maxmemory-policy', 'noeviction'])
     .start();
-  containers.push(redis);
   const kafkaPort = 19092;
-  const kafka = await new GenericContainer('apache/kafka:4.1.1')
+  await new GenericContainer('apache/kafka:4.1.1')
     .withExposedPorts({ container: kafkaPort, host: kafkaPort })
     .withEnvironment({
       KAFKA_NODE_ID: '1',
@@ -37,7 +36,6 @@ async function startContainers(): Promise<TestInfra> {
     })
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .start();
-  containers.push(kafka);
   return {
     kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
     redisUrl: `redis://${redis.getHost()}:${redis.getMappedPort(6379)}`,
@@ -63,10 +61,6 @@ export function testInfra(): Promise<TestInfra> {
     );
   })();
   return infra;
-}
-
-export async function stopTestInfra(): Promise<void> {
-  await Promise.all(containers.splice(0).map((c) => c.stop()));
 }
 
 /** Remove what a test left in Redis under its own unique prefixes. */
