@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
-import { closeRedis, createGrpcServer, createKafka, createRedis, startOpsServer, type Telemetry } from '@kera/platform';
+import { closeRedis, createGrpcServer, createKafka, createRedis, createShutdown, startOpsServer, type Telemetry } from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
 import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
@@ -29,22 +29,13 @@ export interface FleetService {
 
 /**
  * Builds fleet's adapters, wires the use cases and starts serving. Every
- * closer is collected so stop() runs them all, last started first.
+ * closer goes into one platform shutdown, so stop() runs them all, last started first.
  */
 export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames }): Promise<FleetService> {
   const { log } = options;
   const topics = options.topics ?? defaultTopics();
-  const closers: Array<[string, () => Promise<void> | void]> = [];
-  const stop = async () => {
-    for (const [name, close] of closers.reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log.error({ err, closer: name }, 'close failed');
-      }
-    }
-    closers.length = 0;
-  };
+  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  const stop = (): Promise<void> => closers.run('stop');
 
   try {
     const clock: Clock = { now: () => new Date() };
@@ -52,22 +43,22 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const keys = fleetKeys(config.REDIS_PREFIX);
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
-    closers.push(['redis', () => closeRedis(redis)]);
+    closers.add('redis', () => closeRedis(redis));
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
-    closers.push(['redis-subscriber', () => closeRedis(subscriber)]);
+    closers.add('redis-subscriber', () => closeRedis(subscriber));
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'fleet', log });
     const producer = await kafka.producer();
-    closers.push(['kafka-producer', () => producer.close()]);
+    closers.add('kafka-producer', () => producer.close());
 
     // The relay is created first so every store write that appends events can wake it.
     const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: `${hostname()}-${randomUUID()}` });
     const { jobs, vehicles, outbox } = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
     relay.start();
-    closers.push(['outbox-relay', () => relay.stop()]);
+    closers.add('outbox-relay', () => relay.stop());
 
     const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS);
-    closers.push(['routing-client', () => routes.close()]);
+    closers.add('routing-client', () => routes.close());
 
     const queueConnection = { url: config.REDIS_URL, enableOfflineQueue: false };
     const dispatchQueue = createDispatchQueue({
@@ -78,7 +69,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       retryMs: config.DISPATCH_RETRY_MS,
       log,
     });
-    closers.push(['dispatch-queue', () => dispatchQueue.close()]);
+    closers.add('dispatch-queue', () => dispatchQueue.close());
 
     const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
@@ -93,21 +84,21 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       vehicleLinkService({ link, token: config.FLEET_TOKEN, stateIntervalMs: config.STATE_INTERVAL_MS, leaseMs: config.LEASE_MS, newId: ids.commandId, log }),
     );
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
-    closers.push(['grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2)]);
+    closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));
 
     let ticking: Promise<void> | undefined;
     const leaseTimer = setInterval(() => {
       ticking ??= link.tick().catch((err: unknown) => log.warn({ err }, 'lease check failed')).finally(() => (ticking = undefined));
     }, 1_000);
-    closers.push(['lease-timer', async () => {
+    closers.add('lease-timer', async () => {
       clearInterval(leaseTimer);
       await ticking;
-    }]);
+    });
 
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);
     const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => redis.status === 'ready', exporter: options.telemetry?.exporter });
-    closers.push(['ops', () => ops.close()]);
+    closers.add('ops', () => ops.close());
     log.info({ grpcPort, opsPort: ops.port }, 'fleet ready');
     return { grpcPort, opsPort: ops.port, stop };
   } catch (err) {

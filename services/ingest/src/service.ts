@@ -7,6 +7,7 @@ import {
   TOPICS,
   type Logger,
   type TopicSpec,
+  createShutdown,
 } from '@kera/platform';
 import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
 import { createNgsiConsumer } from './adapters/kafka/ngsi-consumer.js';
@@ -53,7 +54,8 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
     incidents: TOPICS.trafficIncidents.name,
     dlq: TOPICS.ingestDlq.name,
   };
-  const closers = createClosers(log);
+  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  const stop = () => closers.run('stop');
 
   try {
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest', log });
@@ -103,32 +105,11 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
     closers.add('freshness check', () => clearInterval(quietCheck));
 
     log.info({ topics, groupId: config.INGEST_GROUP_ID, opsPort: ops.port }, 'ingest consuming');
-    return { opsPort: ops.port, stop: closers.closeAll };
+    return { opsPort: ops.port, stop };
   } catch (err) {
-    await closers.closeAll();
+    await stop();
     throw err;
   }
-}
-
-/** Last opened, first closed; every closer runs even if one throws; closing twice is harmless. */
-function createClosers(log: Logger) {
-  const closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
-  let closing: Promise<void> | undefined;
-  return {
-    add(name: string, close: () => Promise<void> | void) {
-      closers.push({ name, close });
-    },
-    closeAll: (): Promise<void> =>
-      (closing ??= (async () => {
-        for (const closer of [...closers].reverse()) {
-          try {
-            await closer.close();
-          } catch (err) {
-            log.error({ err, closer: closer.name }, 'close failed');
-          }
-        }
-      })()),
-  };
 }
 
 const eventTimeLimits = (config: IngestConfig) => ({

@@ -10,6 +10,7 @@ import {
   type EventProducer,
   type Logger,
   type OpsServer,
+  createShutdown,
 } from '@kera/platform';
 import { RoutingServiceService } from '@kera/proto/routing/v1/routing';
 import { createRoutingServer } from './adapters/grpc/routing-server.js';
@@ -55,20 +56,9 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     changes: TOPICS.routingTrafficChanges.name,
     deadLetters: TOPICS.ingestDlq.name,
   };
-  const closers: Array<[string, () => Promise<void> | void]> = [];
+  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   let ready = false;
-  const stop = async (): Promise<void> => {
-    ready = false;
-    for (const [name, close] of closers.splice(0).reverse()) {
-      const started = Date.now();
-      try {
-        await close();
-        log.debug({ closer: name, ms: Date.now() - started }, 'routing closed a part');
-      } catch (err) {
-        log.error({ err, closer: name }, 'routing close step failed');
-      }
-    }
-  };
+  const stop = (): Promise<void> => closers.run('stop');
 
   try {
     const ops: OpsServer = await startOpsServer({
@@ -77,7 +67,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
       ready: () => ready,
       ...(overrides.exporter ? { exporter: overrides.exporter } : {}),
     });
-    closers.push(['ops', () => ops.close()]);
+    closers.add('ops', () => ops.close());
 
     const { networks } = loadNetworks({
       mapPath: config.MAP_PATH,
@@ -94,12 +84,12 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'routing', log });
     const producer: EventProducer = await kafka.producer();
-    closers.push(['producer', () => producer.close()]);
+    closers.add('producer', () => producer.close());
     const updater = startTraffic({ config, networks, store, producer, topics, clock, log, metrics });
-    closers.push(['traffic', async () => {
+    closers.add('traffic', async () => {
       updater.close();
       await updater.published();
-    }]);
+    });
     const consumer: TrafficConsumer = createTrafficConsumer({
       kafka,
       producer,
@@ -110,7 +100,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
       metrics,
       log,
     });
-    closers.push(['consumer', () => consumer.stop()]);
+    closers.add('consumer', () => consumer.stop());
     updater.hold(true);
     await consumer.start(config.READY_TIMEOUT_MS);
     updater.hold(false);
@@ -118,7 +108,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
 
     const grpc = createGrpcServer({ log, services: ['kera.routing.v1.RoutingService'] });
     const matrixRows = config.MATRIX_WORKER ? createMatrixWorker(networks, log) : undefined;
-    if (matrixRows) closers.push(['matrix worker', () => matrixRows.close()]);
+    if (matrixRows) closers.add('matrix worker', () => matrixRows.close());
     const planner = createRoutePlanner({
       networks,
       weights: store,
@@ -127,8 +117,12 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     });
     grpc.server.addService(RoutingServiceService, createRoutingServer({ planner, clock, metrics, log }));
     const grpcPort = await grpc.listen(`${config.GRPC_HOST}:${config.GRPC_PORT}`);
-    closers.push(['grpc', () => grpc.close(config.SHUTDOWN_DEADLINE_MS)]);
+    closers.add('grpc', () => grpc.close(config.SHUTDOWN_DEADLINE_MS));
     grpc.setServing(true);
+    // Registered last, so it runs first: probes fail before anything closes.
+    closers.add('readiness', () => {
+      ready = false;
+    });
     ready = true;
     log.info({ grpcPort, opsPort: ops.port, trafficVersion: store.current.version }, 'routing ready');
     return { grpcPort, opsPort: ops.port, stop };
