@@ -7,7 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { SubscriptionServiceClient, type CreateSubscriptionResponse } from '@kera/proto/notify/v1/subscriptions';
+import {
+  SubscriptionServiceClient,
+  type CreateSubscriptionResponse,
+  type ListSubscriptionsResponse,
+} from '@kera/proto/notify/v1/subscriptions';
 import { DEFAULT_PORTS, ROOT, formatLogLine, launch, serviceSpecs, stopAll, waitReady, type Running } from './launcher.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
@@ -66,8 +70,16 @@ async function main(): Promise<void> {
   });
   closers.push(() => receiver.close());
   const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${ports.notifyGrpc}`, grpc.credentials.createInsecure());
-  const created = await new Promise<CreateSubscriptionResponse>((resolve, reject) =>
-    subscriptions.createSubscription({ operatorId: 'demo', url: receiver.url, eventTypes: ['job.*'], secret: '' }, (err, res) => (err ? reject(err) : resolve(res))),
+  const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void) =>
+    new Promise<Res>((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
+  // Subscriptions outlive a run (they are in Redis); an earlier run's demo
+  // subscription to this receiver signs with a secret this run does not know.
+  const { subscriptions: existing } = await call<ListSubscriptionsResponse>((cb) => subscriptions.listSubscriptions({ operatorId: 'demo' }, cb));
+  for (const old of existing.filter((s) => s.url === receiver.url)) {
+    await call((cb) => subscriptions.deleteSubscription({ subscriptionId: old.id }, cb));
+  }
+  const created = await call<CreateSubscriptionResponse>((cb) =>
+    subscriptions.createSubscription({ operatorId: 'demo', url: receiver.url, eventTypes: ['job.*'], secret: '' }, cb),
   );
   secret = created.secret;
   subscriptions.close();
