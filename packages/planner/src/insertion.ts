@@ -1,0 +1,177 @@
+/**
+ * Cheapest feasible insertion of one job into a plan, checked in O(1) per position for a single stop
+ * and O(route) per pickup position for a pickup-and-delivery pair. "Blinks" skip a position at random,
+ * which SISR uses to diversify the greedy rebuild.
+ */
+import type { Instance } from './instance.js';
+import type { Random } from './random.js';
+import type { RouteState, Solution } from './solution.js';
+
+export interface Insertion {
+  cost: number;
+  vehicle: number;
+  /** Insert the pickup after this position (−1: the job has no pickup to insert). */
+  pickupAfter: number;
+  /** Insert the delivery after this position (positions of the route before the insertion). */
+  deliveryAfter: number;
+}
+
+export const noInsertion = (): Insertion => ({ cost: Infinity, vehicle: -1, pickupAfter: -1, deliveryAfter: -1 });
+
+export function findBestInsertion(sol: Solution, job: number, rng: Random, blinkRate: number, out: Insertion): Insertion {
+  const inst = sol.inst;
+  out.cost = Infinity;
+  out.vehicle = -1;
+  const allowed = inst.allowed[job];
+  const withPickup = inst.hasPickup[job] === 1 && (sol.routeOf[2 * job] as number) < 0;
+  const pinned = inst.locked[2 * job] ? (sol.routeOf[2 * job] as number) : -1;
+  const seenEmpty = new Set<number>();
+  for (let v = 0; v < inst.vehicles; v++) {
+    if (allowed && !allowed[v]) continue;
+    if (pinned >= 0 && v !== pinned) continue;
+    const r = sol.routes[v] as RouteState;
+    if (r.size === 0) {
+      const cls = inst.vehicleClass[v] as number;
+      if (seenEmpty.has(cls)) continue;
+      seenEmpty.add(cls);
+    }
+    if (withPickup) insertPair(inst, r, job, rng, blinkRate, out);
+    else insertSingle(inst, r, 2 * job + 1, rng, blinkRate, out);
+  }
+  return out;
+}
+
+function insertSingle(inst: Instance, r: RouteState, u: number, rng: Random, blinkRate: number, out: Insertion): void {
+  const v = r.vehicle;
+  const profile = inst.profileOf[v] as number;
+  const dur = inst.dur[profile] as Float64Array;
+  const dist = inst.dist[profile] as Float64Array;
+  const cost = inst.cost[profile] as Float64Array;
+  const N = inst.locations + 1;
+  const Q = inst.capacity[v] as number;
+  const maxDist = inst.maxDistance[v] as number;
+  const s0 = inst.startLoad[u] as number;
+  const dl = inst.delta[u] as number;
+  const lu = inst.loc[u] as number;
+  const eu = inst.early[u] as number;
+  const late = inst.late[u] as number;
+  const svcU = inst.service[u] as number;
+  const { node, es, ls, cum, maxF, maxB } = r;
+  const total = r.distance;
+  const opening = r.size === 0 ? (inst.fixedCost[v] as number) : 0;
+  for (let p = r.fixedCount; p <= r.size; p++) {
+    const a = node[p] as number;
+    const ready = (es[p] as number) + (inst.service[a] as number);
+    if (ready > late) break;
+    if (blinkRate > 0 && rng.next() < blinkRate) continue;
+    if ((maxF[p] as number) + s0 > Q || (cum[p] as number) + s0 + dl > Q || (maxB[p + 1] as number) + s0 + dl > Q) continue;
+    const b = node[p + 1] as number;
+    const la = (inst.loc[a] as number) * N;
+    const lb = inst.loc[b] as number;
+    const delta = (cost[la + lu] as number) + (cost[lu * N + lb] as number) - (cost[la + lb] as number) + opening;
+    if (delta >= out.cost) continue;
+    const arrive = ready + (dur[la + lu] as number);
+    if (arrive > late) continue;
+    const leave = Math.max(arrive, eu) + svcU;
+    if (leave + (dur[lu * N + lb] as number) > (ls[p + 1] as number)) continue;
+    if (maxDist !== Infinity && total + (dist[la + lu] as number) + (dist[lu * N + lb] as number) - (dist[la + lb] as number) > maxDist) continue;
+    out.cost = delta;
+    out.vehicle = v;
+    out.pickupAfter = -1;
+    out.deliveryAfter = p;
+  }
+}
+
+function insertPair(inst: Instance, r: RouteState, job: number, rng: Random, blinkRate: number, out: Insertion): void {
+  const v = r.vehicle;
+  const profile = inst.profileOf[v] as number;
+  const dur = inst.dur[profile] as Float64Array;
+  const cost = inst.cost[profile] as Float64Array;
+  const N = inst.locations + 1;
+  const Q = inst.capacity[v] as number;
+  const P = 2 * job;
+  const q = inst.delta[P] as number;
+  const lp = inst.loc[P] as number;
+  const { node, es, cum } = r;
+  const opening = r.size === 0 ? (inst.fixedCost[v] as number) : 0;
+  for (let i = r.fixedCount; i <= r.size; i++) {
+    const a = node[i] as number;
+    const ready = (es[i] as number) + (inst.service[a] as number);
+    if (ready > (inst.late[P] as number)) break;
+    if (blinkRate > 0 && rng.next() < blinkRate) continue;
+    if ((cum[i] as number) + q > Q) continue;
+    const la = (inst.loc[a] as number) * N;
+    const b = node[i + 1] as number;
+    const pickupCost = (cost[la + lp] as number) + (cost[lp * N + (inst.loc[b] as number)] as number) - (cost[la + (inst.loc[b] as number)] as number) + opening;
+    if (pickupCost >= out.cost) continue;
+    const arrive = ready + (dur[la + lp] as number);
+    if (arrive > (inst.late[P] as number)) continue;
+    const leave = Math.max(arrive, inst.early[P] as number) + (inst.service[P] as number);
+    placeDelivery(inst, r, job, i, leave, pickupCost, out);
+  }
+}
+
+/** Walks forward from the pickup, carrying its load and the shifted times, trying each delivery slot. */
+function placeDelivery(inst: Instance, r: RouteState, job: number, i: number, leaveP: number, pickupCost: number, out: Insertion): void {
+  const v = r.vehicle;
+  const profile = inst.profileOf[v] as number;
+  const dur = inst.dur[profile] as Float64Array;
+  const dist = inst.dist[profile] as Float64Array;
+  const cost = inst.cost[profile] as Float64Array;
+  const N = inst.locations + 1;
+  const Q = inst.capacity[v] as number;
+  const maxDist = inst.maxDistance[v] as number;
+  const D = 2 * job + 1;
+  const q = inst.delta[D - 1] as number;
+  const ld = inst.loc[D] as number;
+  const lateD = inst.late[D] as number;
+  const { node, ls, cum } = r;
+  // Past the pickup the removed arc starts at the pickup itself (k = i) or at the route's stop k.
+  let base = inst.loc[D - 1] as number;
+  let leave = leaveP;
+  const extraDist = maxDist === Infinity ? 0 : detour(inst, dist, node, i, base, N);
+  for (let k = i; k <= r.size; k++) {
+    if (k > i) {
+      const s = node[k] as number;
+      const locS = inst.loc[s] as number;
+      const arrive = leave + (dur[base * N + locS] as number);
+      if (arrive > (inst.late[s] as number) || (cum[k] as number) + q > Q) return;
+      leave = Math.max(arrive, inst.early[s] as number) + (inst.service[s] as number);
+      base = locS;
+    }
+    const ln = inst.loc[node[k + 1] as number] as number;
+    const arriveD = leave + (dur[base * N + ld] as number);
+    if (arriveD > lateD) return;
+    const delta = pickupCost + (cost[base * N + ld] as number) + (cost[ld * N + ln] as number) - (cost[base * N + ln] as number);
+    if (delta >= out.cost) continue;
+    const leaveD = Math.max(arriveD, inst.early[D] as number) + (inst.service[D] as number);
+    if (leaveD + (dur[ld * N + ln] as number) > (ls[k + 1] as number)) continue;
+    if (maxDist !== Infinity && r.distance + extraDist + (dist[base * N + ld] as number) + (dist[ld * N + ln] as number) - (dist[base * N + ln] as number) > maxDist) continue;
+    out.cost = delta;
+    out.vehicle = v;
+    out.pickupAfter = i;
+    out.deliveryAfter = k;
+  }
+}
+
+/** Extra length (in the given matrix) of putting location `lu` between positions i and i+1. */
+function detour(inst: Instance, m: Float64Array, node: Int32Array, i: number, lu: number, N: number): number {
+  const la = inst.loc[node[i] as number] as number;
+  const lb = inst.loc[node[i + 1] as number] as number;
+  return (m[la * N + lu] as number) + (m[lu * N + lb] as number) - (m[la * N + lb] as number);
+}
+
+/** Applies an insertion found by `findBestInsertion`. */
+export function applyInsertion(sol: Solution, job: number, ins: Insertion): void {
+  const r = sol.routes[ins.vehicle] as RouteState;
+  const D = 2 * job + 1;
+  sol.touch(ins.vehicle);
+  if (ins.pickupAfter >= 0) {
+    r.stops.splice(ins.deliveryAfter, 0, D);
+    r.stops.splice(ins.pickupAfter, 0, D - 1);
+  } else {
+    r.stops.splice(ins.deliveryAfter, 0, D);
+  }
+  sol.unassigned--;
+  sol.rebuild(ins.vehicle);
+}
