@@ -13,16 +13,21 @@ export interface PortfolioOptions {
   readonly maxIterations?: number;
 }
 
+/** Room left for posting the plan back and ending the workers within the caller's budget. */
+const HANDBACK_MS = 40;
+
 export async function solvePortfolio(problem: PlanProblem, options: PortfolioOptions): Promise<Plan> {
   const threads = Math.max(1, options.threads ?? availableParallelism());
-  const runs = Array.from({ length: threads }, (_, k) => runWorker(problem, { ...options, seed: options.seed + k }));
+  // The budget counts from this call, so thread start-up comes out of it rather than on top of it.
+  const deadline = Date.now() + options.timeLimitMs - HANDBACK_MS;
+  const runs = Array.from({ length: threads }, (_, k) => runWorker(problem, { ...options, seed: options.seed + k }, deadline));
   const plans = await Promise.all(runs);
   return plans.reduce((best, p) => (p.cost < best.cost ? p : best));
 }
 
-function runWorker(problem: PlanProblem, options: PortfolioOptions): Promise<Plan> {
+function runWorker(problem: PlanProblem, options: PortfolioOptions, deadline: number): Promise<Plan> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./solve-worker.js', import.meta.url), { workerData: { problem, options } });
+    const worker = new Worker(new URL('./solve-worker.js', import.meta.url), { workerData: { problem, options, deadline } });
     worker.once('message', (plan: Plan) => resolve(plan));
     worker.once('error', reject);
     worker.once('exit', (code) => {

@@ -4,9 +4,9 @@ import type { PlanProblem } from '../model.js';
 import { solve } from '../solve.js';
 import type { PortfolioOptions } from './portfolio.js';
 
-const { problem, options } = workerData as { problem: PlanProblem; options: PortfolioOptions };
+const { problem, options, deadline } = workerData as { problem: PlanProblem; options: PortfolioOptions; deadline: number };
 const plan = solve(problem, {
-  timeLimitMs: options.timeLimitMs,
+  timeLimitMs: Math.max(1, deadline - Date.now()),
   seed: options.seed,
   ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
 });
