@@ -14,15 +14,18 @@ export interface RuinParams {
   readonly splitRate: number;
   /** Probability to stop growing the kept substring at each step. */
   readonly splitDepth: number;
+  /** Probability to empty one whole route instead: lets long-route plans lose a vehicle. */
+  readonly routeRate: number;
 }
 
-export const defaultRuin: RuinParams = { averageRemoved: 10, maxStringLength: 10, splitRate: 0.5, splitDepth: 0.5 };
+export const defaultRuin: RuinParams = { averageRemoved: 10, maxStringLength: 10, splitRate: 0.5, splitDepth: 0.5, routeRate: 0.05 };
 
 /** Detaches the chosen jobs from their routes and returns them (routes are rebuilt). */
 export function ruin(sol: Solution, planned: readonly number[], rng: Random, params: RuinParams): number[] {
   const inst = sol.inst;
   const seedJob = planned[rng.below(planned.length)];
   if (seedJob === undefined) return [];
+  if (rng.next() < params.routeRate) return emptyRoute(sol, sol.routeOf[2 * seedJob + 1] as number);
   const lsMax = Math.min(params.maxStringLength, averageRouteLength(sol));
   const ksMax = (4 * params.averageRemoved) / (1 + lsMax) - 1;
   const ks = Math.floor(rng.next() * ksMax) + 1;
@@ -47,6 +50,15 @@ export function ruin(sol: Solution, planned: readonly number[], rng: Random, par
   const touched = new Set<number>();
   for (const j of jobs) touched.add(sol.detach(j));
   for (const v of touched) if (v >= 0) sol.rebuild(v);
+  return [...jobs];
+}
+
+function emptyRoute(sol: Solution, v: number): number[] {
+  const r = sol.routes[v] as RouteState;
+  const jobs = new Set<number>();
+  for (let p = r.fixedCount; p < r.size; p++) jobs.add((r.stops[p] as number) >> 1);
+  for (const j of jobs) sol.detach(j);
+  sol.rebuild(v);
   return [...jobs];
 }
 
