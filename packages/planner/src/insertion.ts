@@ -18,6 +18,9 @@ export interface Insertion {
 
 export const noInsertion = (): Insertion => ({ cost: Infinity, vehicle: -1, pickupAfter: -1, deliveryAfter: -1 });
 
+let classSeen = new Int32Array(0);
+let emptyStamp = 0;
+
 export function findBestInsertion(sol: Solution, job: number, rng: Random, blinkRate: number, out: Insertion): Insertion {
   const inst = sol.inst;
   out.cost = Infinity;
@@ -25,15 +28,20 @@ export function findBestInsertion(sol: Solution, job: number, rng: Random, blink
   const allowed = inst.allowed[job];
   const withPickup = inst.hasPickup[job] === 1 && (sol.routeOf[2 * job] as number) < 0;
   const pinned = inst.locked[2 * job] ? (sol.routeOf[2 * job] as number) : -1;
-  const seenEmpty = new Set<number>();
+  // Interchangeable empty vehicles are tried once: the first of each class stands for all.
+  let stamp = ++emptyStamp;
+  if (classSeen.length < 2 * inst.vehicles || stamp > 2e9) {
+    classSeen = new Int32Array(2 * inst.vehicles);
+    stamp = emptyStamp = 1;
+  }
   for (let v = 0; v < inst.vehicles; v++) {
     if (allowed && !allowed[v]) continue;
     if (pinned >= 0 && v !== pinned) continue;
     const r = sol.routes[v] as RouteState;
     if (r.size === 0) {
       const cls = inst.vehicleClass[v] as number;
-      if (seenEmpty.has(cls)) continue;
-      seenEmpty.add(cls);
+      if (classSeen[cls] === stamp) continue;
+      classSeen[cls] = stamp;
     }
     if (withPickup) insertPair(inst, r, job, rng, blinkRate, out);
     else insertSingle(inst, r, 2 * job + 1, rng, blinkRate, out);

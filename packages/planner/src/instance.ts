@@ -124,7 +124,12 @@ function compileProfiles(problem: PlanProblem): { dur: Float64Array[]; dist: Flo
       }
     }
     const c = new Float64Array(N * N);
-    for (let k = 0; k < N * N; k++) c[k] = wDist * (m[k] ?? 0) + wDur * (d[k] ?? 0);
+    for (let k = 0; k < N * N; k++) {
+      // PlanMatrix marks "no route" with −1: such an arc can never be driven.
+      const open = (d[k] as number) >= 0 && (m[k] as number) >= 0 && Number.isFinite(d[k]) && Number.isFinite(m[k]);
+      if (!open) d[k] = m[k] = Infinity;
+      c[k] = open ? wDist * (m[k] as number) + wDur * (d[k] as number) : Infinity;
+    }
     dur.push(d);
     dist.push(m);
     cost.push(c);
@@ -160,8 +165,9 @@ function compileLocked(problem: PlanProblem, S: number): Uint8Array {
 
 function compileClasses(problem: PlanProblem): Int32Array {
   const keys = new Map<string, number>();
-  return Int32Array.from(problem.vehicles, (v) => {
-    if (v.fixed && v.fixed.length > 0) return keys.size + 1e6;
+  // Class ids stay below 2 × vehicles: shared ids from 0, vehicles with released stops alone from V.
+  return Int32Array.from(problem.vehicles, (v, i) => {
+    if (v.fixed && v.fixed.length > 0) return problem.vehicles.length + i;
     const key = [v.start, v.end, v.profile ?? 0, v.capacity, v.availableAt, v.latestEnd, v.maxDuration, v.maxDistance, v.fixedCost].join('|');
     if (!keys.has(key)) keys.set(key, keys.size);
     return keys.get(key) ?? 0;

@@ -6,7 +6,7 @@
 
 /** One travel profile (road for shuttles, sidewalk for robots): square matrices indexed by location. */
 export interface TravelProfile {
-  /** durations[from * locations + to]; must be ≥ 0. */
+  /** durations[from * locations + to]; a negative entry (PlanMatrix's −1) means no route. */
   readonly durations: ArrayLike<number>;
   /** distances[from * locations + to]; defaults to the durations. */
   readonly distances?: ArrayLike<number>;
@@ -88,6 +88,11 @@ export interface SolveOptions {
   readonly seed?: number;
   /** Called with every new best plan's cost; lets a caller stream progress. */
   readonly onImprovement?: (cost: number, iteration: number) => void;
+  /**
+   * A previous plan to start from (per vehicle, the stops after its released prefix), so re-planning
+   * after a few new jobs keeps what was good. Stops that no longer fit are dropped and re-planned.
+   */
+  readonly initial?: readonly (readonly FixedStop[])[];
   /** Monotonic milliseconds; injected so tests and workers can control time. Default performance.now. */
   readonly now?: () => number;
 }

@@ -34,11 +34,12 @@ export interface SearchResult {
   readonly iterations: number;
 }
 
-export function search(inst: Instance, jobs: readonly number[], rng: Random, budget: SearchBudget, params: SearchParams = defaultSearch): SearchResult {
+export function search(inst: Instance, jobs: readonly number[], rng: Random, budget: SearchBudget, params: SearchParams = defaultSearch, initial?: number[][]): SearchResult {
   const started = budget.now();
   const sol = new Solution(inst);
+  if (initial) warmStart(sol, initial);
   const order = new JobOrder(inst, jobs);
-  recreate(sol, order.sort(shuffle(jobs.slice(), rng), rng), rng, 0);
+  recreate(sol, order.sort(shuffle(unplanned(sol, jobs), rng), rng), rng, 0);
   sol.commit();
   let current = sol.cost();
   let best = sol.snapshot();
@@ -69,6 +70,14 @@ export function search(inst: Instance, jobs: readonly number[], rng: Random, bud
     }
   }
   return { best, cost: bestCost, iterations: iteration };
+}
+
+/** Starts from a previous plan; a route that no longer fits (traffic, new windows) is re-planned from scratch. */
+function warmStart(sol: Solution, initial: number[][]): void {
+  sol.restore(initial);
+  const broken = sol.routes.filter((r) => !sol.feasible(r.vehicle)).map((r) => r.vehicle);
+  if (broken.length === 0) return;
+  sol.restore(initial.map((stops, v) => (broken.includes(v) ? Array.from(sol.inst.fixed[v] ?? []) : stops)));
 }
 
 function recreate(sol: Solution, jobs: readonly number[], rng: Random, blinkRate: number): void {

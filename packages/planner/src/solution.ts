@@ -166,6 +166,14 @@ export class Solution {
     return v;
   }
 
+  /** Whether route v keeps every window, its capacity and its range (after `rebuild`). */
+  feasible(v: number): boolean {
+    const inst = this.inst;
+    const r = this.routes[v] as RouteState;
+    for (let p = 1; p <= r.size + 1; p++) if ((r.es[p] as number) > (inst.late[r.node[p] as number] as number)) return false;
+    return (r.maxF[r.size + 1] as number) <= (inst.capacity[v] as number) && r.distance <= (inst.maxDistance[v] as number);
+  }
+
   /** Stop lists only: enough to restore a plan later with `restore`. */
   snapshot(): number[][] {
     return this.routes.map((r) => r.stops.slice());

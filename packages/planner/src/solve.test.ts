@@ -180,4 +180,27 @@ describe('solve: pickup and delivery', () => {
     const plan = solve(problem, deterministic);
     assert.deepEqual(plan.routes.map((r) => r.vehicle), [1], 'only the fast profile reaches the drop-off by 60');
   });
+
+  it('starts from a previous plan and drops the part that no longer fits', () => {
+    const jobs = [1, 2, 3].map((k) => shipment(k));
+    const problem: PlanProblem = { locations: points.length, profiles: [{ durations }], vehicles: [shuttle, { ...shuttle, id: 'b' }], jobs };
+    const first = solve(problem, deterministic);
+    const previous = problem.vehicles.map((_, v) => first.routes.find((r) => r.vehicle === v)?.stops.map(({ job, kind }) => ({ job, kind })) ?? []);
+    const again = solve(problem, { ...deterministic, maxIterations: 0, initial: previous });
+    assert.equal(again.cost, first.cost, 'the previous plan is kept as it was');
+    const tighter: PlanProblem = { ...problem, jobs: [...jobs.slice(0, 2), shipment(3, { delivery: { location: 6, latest: 55 } })] };
+    const replanned = solve(tighter, { ...deterministic, initial: previous });
+    assert.deepEqual(replanned.unassigned, []);
+    assert.deepEqual(violations(tighter, replanned), []);
+  });
+
+  it('never drives an arc the matrix marks as having no route (−1)', () => {
+    const blocked = Float64Array.from(durations);
+    blocked[0 * points.length + 1] = -1;
+    const vehicles: VehicleSpec[] = [shuttle, { ...shuttle, id: 'far', start: 7, end: 7 }];
+    const problem: PlanProblem = { locations: points.length, profiles: [{ durations: blocked }], vehicles, jobs: [shipment(1)] };
+    const plan = solve(problem, deterministic);
+    assert.deepEqual(plan.routes.map((r) => r.vehicle), [1], 'the depot vehicle has no way to the pickup');
+    assert.ok(Number.isFinite(plan.distance));
+  });
 });

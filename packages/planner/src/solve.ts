@@ -15,13 +15,36 @@ export function solve(problem: PlanProblem, options: SolveOptions = {}, params: 
   const started = now();
   const inst = compileProblem(problem);
   const { servable, refused } = triage(inst, problem);
+  const initial = options.initial ? initialLists(inst, options.initial, servable) : undefined;
   const result = search(inst, servable, createRandom(options.seed ?? 1), {
     timeLimitMs: options.timeLimitMs ?? 1_000,
     maxIterations: options.maxIterations ?? Infinity,
     now,
     ...(options.onImprovement ? { onImprovement: options.onImprovement } : {}),
-  }, params);
+  }, params, initial);
   return describePlan(inst, result.best, refused, { iterations: result.iterations, elapsedMs: now() - started });
+}
+
+/**
+ * A previous plan as stop lists after each vehicle's released prefix, keeping only what is still
+ * consistent: servable jobs, allowed vehicles, each job once, pickup and drop-off together in order.
+ */
+function initialLists(inst: Instance, initial: NonNullable<SolveOptions['initial']>, servable: readonly number[]): number[][] {
+  const open = new Set(servable);
+  return Array.from({ length: inst.vehicles }, (_, v) => {
+    const stops = Array.from(inst.fixed[v] ?? []);
+    const seen = new Set<number>(stops);
+    for (const { job, kind } of initial[v] ?? []) {
+      const s = kind === 'pickup' ? 2 * job : 2 * job + 1;
+      const allowed = inst.allowed[job];
+      if (!open.has(job) || seen.has(s) || (allowed && !allowed[v]) || (kind === 'pickup' && !inst.hasPickup[job])) continue;
+      if (kind === 'delivery' && inst.hasPickup[job] && !seen.has(2 * job)) continue;
+      stops.push(s);
+      seen.add(s);
+    }
+    // A pickup whose drop-off did not survive goes back to the pool with it.
+    return stops.filter((s) => s & 1 || inst.locked[s] || seen.has(s + 1));
+  });
 }
 
 /** Jobs that fit no allowed vehicle on their own are refused up front, each with the constraint at fault. */
