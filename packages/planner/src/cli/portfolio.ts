@@ -14,7 +14,7 @@ export interface PortfolioOptions {
 }
 
 /** Room left for posting the plan back and ending the workers within the caller's budget. */
-const HANDBACK_MS = 40;
+const HANDBACK_MS = 100;
 
 export async function solvePortfolio(problem: PlanProblem, options: PortfolioOptions): Promise<Plan> {
   const threads = Math.max(1, options.threads ?? availableParallelism());
