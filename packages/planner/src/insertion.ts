@@ -53,41 +53,49 @@ function insertSingle(inst: Instance, r: RouteState, u: number, rng: Random, bli
   const v = r.vehicle;
   const profile = inst.profileOf[v] as number;
   const dur = inst.dur[profile] as Float64Array;
-  const dist = inst.dist[profile] as Float64Array;
   const cost = inst.cost[profile] as Float64Array;
+  const { loc, service } = inst;
   const N = inst.locations + 1;
-  const Q = inst.capacity[v] as number;
-  const maxDist = inst.maxDistance[v] as number;
   const s0 = inst.startLoad[u] as number;
-  const dl = inst.delta[u] as number;
   const lu = inst.loc[u] as number;
-  const eu = inst.early[u] as number;
+  const luN = lu * N;
   const late = inst.late[u] as number;
-  const svcU = inst.service[u] as number;
-  const { node, es, ls, cum, maxF, maxB } = r;
-  const total = r.distance;
+  const { node, es, ls } = r;
   const opening = r.size === 0 ? (inst.fixedCost[v] as number) : 0;
+  // Cheapest checks first: the cost bound rejects most positions before any window or load check.
   for (let p = r.fixedCount; p <= r.size; p++) {
     const a = node[p] as number;
-    const ready = (es[p] as number) + (inst.service[a] as number);
+    const ready = (es[p] as number) + (service[a] as number);
     if (ready > late) break;
-    if (blinkRate > 0 && rng.next() < blinkRate) continue;
-    if ((maxF[p] as number) + s0 > Q || (cum[p] as number) + s0 + dl > Q || (maxB[p + 1] as number) + s0 + dl > Q) continue;
-    const b = node[p + 1] as number;
-    const la = (inst.loc[a] as number) * N;
-    const lb = inst.loc[b] as number;
-    const delta = (cost[la + lu] as number) + (cost[lu * N + lb] as number) - (cost[la + lb] as number) + opening;
+    const la = (loc[a] as number) * N;
+    const lb = loc[node[p + 1] as number] as number;
+    const delta = (cost[la + lu] as number) + (cost[luN + lb] as number) - (cost[la + lb] as number) + opening;
     if (delta >= out.cost) continue;
     const arrive = ready + (dur[la + lu] as number);
     if (arrive > late) continue;
-    const leave = Math.max(arrive, eu) + svcU;
-    if (leave + (dur[lu * N + lb] as number) > (ls[p + 1] as number)) continue;
-    if (maxDist !== Infinity && total + (dist[la + lu] as number) + (dist[lu * N + lb] as number) - (dist[la + lb] as number) > maxDist) continue;
+    const leave = Math.max(arrive, inst.early[u] as number) + (inst.service[u] as number);
+    if (leave + (dur[luN + lb] as number) > (ls[p + 1] as number)) continue;
+    if (!fitsSingle(inst, r, u, p, s0, la, lu, lb)) continue;
+    // A blink skips a position that would have won; drawing only here keeps the same odds for less work.
+    if (blinkRate > 0 && rng.next() < blinkRate) continue;
     out.cost = delta;
     out.vehicle = v;
     out.pickupAfter = -1;
     out.deliveryAfter = p;
   }
+}
+
+/** Load along the route and range with stop u after position p. */
+function fitsSingle(inst: Instance, r: RouteState, u: number, p: number, s0: number, la: number, lu: number, lb: number): boolean {
+  const v = r.vehicle;
+  const Q = inst.capacity[v] as number;
+  const dl = inst.delta[u] as number;
+  if ((r.maxF[p] as number) + s0 > Q || (r.cum[p] as number) + s0 + dl > Q || (r.maxB[p + 1] as number) + s0 + dl > Q) return false;
+  const maxDist = inst.maxDistance[v] as number;
+  if (maxDist === Infinity) return true;
+  const dist = inst.dist[inst.profileOf[v] as number] as Float64Array;
+  const N = inst.locations + 1;
+  return r.distance + (dist[la + lu] as number) + (dist[lu * N + lb] as number) - (dist[la + lb] as number) <= maxDist;
 }
 
 function insertPair(inst: Instance, r: RouteState, job: number, rng: Random, blinkRate: number, out: Insertion): void {
@@ -106,12 +114,12 @@ function insertPair(inst: Instance, r: RouteState, job: number, rng: Random, bli
     const a = node[i] as number;
     const ready = (es[i] as number) + (inst.service[a] as number);
     if (ready > (inst.late[P] as number)) break;
-    if (blinkRate > 0 && rng.next() < blinkRate) continue;
     if ((cum[i] as number) + q > Q) continue;
     const la = (inst.loc[a] as number) * N;
     const b = node[i + 1] as number;
     const pickupCost = (cost[la + lp] as number) + (cost[lp * N + (inst.loc[b] as number)] as number) - (cost[la + (inst.loc[b] as number)] as number) + opening;
     if (pickupCost >= out.cost) continue;
+    if (blinkRate > 0 && rng.next() < blinkRate) continue;
     const arrive = ready + (dur[la + lp] as number);
     if (arrive > (inst.late[P] as number)) continue;
     const leave = Math.max(arrive, inst.early[P] as number) + (inst.service[P] as number);

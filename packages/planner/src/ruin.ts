@@ -18,13 +18,12 @@ export interface RuinParams {
   readonly routeRate: number;
 }
 
-export const defaultRuin: RuinParams = { averageRemoved: 10, maxStringLength: 10, splitRate: 0.5, splitDepth: 0.5, routeRate: 0.05 };
+export const defaultRuin: RuinParams = { averageRemoved: 15, maxStringLength: 10, splitRate: 0.5, splitDepth: 0.5, routeRate: 0.05 };
 
 /** Detaches the chosen jobs from their routes and returns them (routes are rebuilt). */
-export function ruin(sol: Solution, planned: readonly number[], rng: Random, params: RuinParams): number[] {
+export function ruin(sol: Solution, seedJob: number, rng: Random, params: RuinParams): number[] {
   const inst = sol.inst;
-  const seedJob = planned[rng.below(planned.length)];
-  if (seedJob === undefined) return [];
+  if (seedJob < 0) return [];
   if (rng.next() < params.routeRate) return emptyRoute(sol, sol.routeOf[2 * seedJob + 1] as number);
   const lsMax = Math.min(params.maxStringLength, averageRouteLength(sol));
   const ksMax = (4 * params.averageRemoved) / (1 + lsMax) - 1;

@@ -37,6 +37,8 @@ export interface SearchResult {
 export function search(inst: Instance, jobs: readonly number[], rng: Random, budget: SearchBudget, params: SearchParams = defaultSearch, initial?: number[][]): SearchResult {
   const started = budget.now();
   const sol = new Solution(inst);
+  // Jobs refused before the search count as unassigned but are never offered to it.
+  const refused = sol.unassigned - jobs.length;
   if (initial) warmStart(sol, initial);
   const order = new JobOrder(inst, jobs);
   recreate(sol, order.sort(shuffle(unplanned(sol, jobs), rng), rng), rng, 0);
@@ -53,8 +55,9 @@ export function search(inst: Instance, jobs: readonly number[], rng: Random, bud
     if (elapsed >= budget.timeLimitMs) break;
     const progress = limited ? iteration / budget.maxIterations : elapsed / budget.timeLimitMs;
     const temperature = t0 * Math.pow(tf / t0, progress);
-    const removed = ruin(sol, plannedJobs(sol, jobs), rng, params.ruin);
-    recreate(sol, order.sort(removed.concat(unplanned(sol, jobs)), rng), rng, params.blinkRate);
+    const removed = ruin(sol, seedJob(sol, jobs, rng), rng, params.ruin);
+    const pending = sol.unassigned - refused > removed.length ? unplanned(sol, jobs) : removed;
+    recreate(sol, order.sort(pending, rng), rng, params.blinkRate);
     const cost = sol.cost();
     iteration++;
     if (cost < current - temperature * Math.log(rng.next())) {
@@ -89,8 +92,15 @@ function recreate(sol: Solution, jobs: readonly number[], rng: Random, blinkRate
   }
 }
 
-function plannedJobs(sol: Solution, jobs: readonly number[]): number[] {
-  return jobs.filter((j) => (sol.routeOf[2 * j + 1] as number) >= 0 && !sol.inst.locked[2 * j + 1]);
+/** A random planned, movable job (−1 if none): a few random draws, then a scan. */
+function seedJob(sol: Solution, jobs: readonly number[], rng: Random): number {
+  const movable = (j: number): boolean => (sol.routeOf[2 * j + 1] as number) >= 0 && !sol.inst.locked[2 * j + 1];
+  for (let tries = 0; tries < 16; tries++) {
+    const j = jobs[rng.below(jobs.length)];
+    if (j !== undefined && movable(j)) return j;
+  }
+  const planned = jobs.filter(movable);
+  return planned[rng.below(planned.length)] ?? -1;
 }
 
 function unplanned(sol: Solution, jobs: readonly number[]): number[] {

@@ -156,14 +156,17 @@ export class Solution {
     if (v < 0 || this.inst.locked[2 * job + 1]) return -1;
     const r = this.routes[v] as RouteState;
     this.touch(v);
-    for (const s of [2 * job, 2 * job + 1]) {
-      if (this.routeOf[s] !== v || this.inst.locked[s]) continue;
-      r.stops.splice(r.stops.indexOf(s), 1);
-      this.routeOf[s] = -1;
-      this.posOf[s] = -1;
-    }
+    this.unplan(r, 2 * job);
+    this.unplan(r, 2 * job + 1);
     this.unassigned++;
     return v;
+  }
+
+  private unplan(r: RouteState, s: number): void {
+    if (this.routeOf[s] !== r.vehicle || this.inst.locked[s]) return;
+    r.stops.splice(r.stops.indexOf(s), 1);
+    this.routeOf[s] = -1;
+    this.posOf[s] = -1;
   }
 
   /** Whether route v keeps every window, its capacity and its range (after `rebuild`). */
