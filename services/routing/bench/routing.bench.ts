@@ -20,7 +20,8 @@ import { TrafficState } from '../src/domain/traffic-state.js';
 import { WeightStore } from '../src/domain/weights.js';
 import { seededRandom } from '../src/testing/networks.js';
 
-const OSM_DIR = fileURLToPath(new URL('../../../../../shared/data/osm/', import.meta.url));
+/** ../shared/data/osm/ beside the checkout; OSM_DIR overrides it (a worktree sits one level deeper). */
+const OSM_DIR = process.env.OSM_DIR ?? fileURLToPath(new URL('../../../../../shared/data/osm/', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../../../bench/results/routing.json', import.meta.url));
 const ROAD_PAIRS = 1000;
 const ROBOT_TRIPS = 1000;
@@ -92,7 +93,7 @@ function roadBenchmark() {
   const fast = createRoutePlanner({ networks, weights: store, snapRadiusM: 500 });
   const worker = createMatrixWorker(networks, createLogger({ name: 'bench', level: 'warn' }));
   const parallelMatrix = createRoutePlanner({ networks, weights: store, snapRadiusM: 500, matrixRows: worker });
-  const baseline = createRoutePlanner({ networks, weights: store, snapRadiusM: 500, useLandmarks: false });
+  const baseline = createRoutePlanner({ networks, weights: store, snapRadiusM: 500, search: 'dijkstra' });
   const pairs = Array.from({ length: ROAD_PAIRS }, (): [Point, Point] => [randomPoint(network), randomPoint(network)]);
   timeRoutes(fast, 'road', pairs.slice(0, 100)); // warm-up
   timeRoutes(baseline, 'road', pairs.slice(0, 30));
