@@ -1,11 +1,13 @@
+import { VertexFlow } from './vertex-flow.js';
+
 /**
  * Metric-independent node order for the customizable contraction hierarchy:
- * nested dissection on node coordinates (in the spirit of inertial flow).
- * Each piece is cut along the best of four directions at the best of a few
- * balanced positions; the vertex separator (a greedy cover of the cut edges)
- * goes last, then both halves are ordered the same way. Road networks are
- * near-planar, so straight cuts give small separators, and small separators
- * give a shallow hierarchy.
+ * nested dissection by inertial flow. Each piece is sorted along four
+ * directions; the first and last quarter must be separated, and a maximum
+ * flow with unit node capacities finds the smallest set of nodes that does.
+ * The smallest of the four separators goes last, then both sides are ordered
+ * the same way. Road networks are near-planar, so separators are small, and
+ * small separators give a shallow hierarchy with few shortcuts.
  */
 
 /** Undirected adjacency without loops or duplicates, CSR by node. */
@@ -38,7 +40,8 @@ export function undirected(nodeCount: number, tails: ArrayLike<number>, heads: A
 /** Pieces this small are ordered by minimum degree instead of being cut further. */
 const LEAF_SIZE = 24;
 const DIRECTIONS: ReadonlyArray<[number, number]> = [[1, 0], [0, 1], [Math.SQRT1_2, Math.SQRT1_2], [Math.SQRT1_2, -Math.SQRT1_2]];
-const CUT_POSITIONS = [0.5, 0.42, 0.58, 0.35, 0.65];
+/** Inertial flow: the first and last quarter along a direction are the two sides the cut must separate. */
+const TERMINAL_SHARE = 0.25;
 
 /**
  * The elimination order: order[i] is the node contracted i-th (rank i).
@@ -57,7 +60,7 @@ export function nestedDissectionOrder(graph: UndirectedGraph, lat: Float64Array,
     y[v] = lat[v]!;
   }
   const piece = new Int32Array(n);
-  const slot = new Int32Array(n);
+  const flow = new VertexFlow(graph);
   const order: number[] = [];
   let nextPiece = 1;
   // Explicit stack of pieces to order; separators are emitted after both halves, so work in reverse and flip at the end.
@@ -71,7 +74,7 @@ export function nestedDissectionOrder(graph: UndirectedGraph, lat: Float64Array,
       for (let i = leaf.length - 1; i >= 0; i--) order.push(leaf[i]!);
       continue;
     }
-    const cut = bestCut(graph, nodes, piece, id, x, y, slot);
+    const cut = bestCut(graph, nodes, piece, id, x, y, flow);
     for (let i = cut.separator.length - 1; i >= 0; i--) order.push(cut.separator[i]!);
     // Reversed emission: the piece pushed last is emitted first (ranks highest among the two).
     if (cut.left.length > 0) stack.push(cut.left);
@@ -86,81 +89,19 @@ interface Cut {
   readonly right: Uint32Array;
 }
 
-function bestCut(
-  graph: UndirectedGraph,
-  nodes: Uint32Array,
-  piece: Int32Array,
-  id: number,
-  x: Float64Array,
-  y: Float64Array,
-  slot: Int32Array,
-): Cut {
-  let best: { separator: number[]; sorted: Uint32Array; split: number } | null = null;
+function bestCut(graph: UndirectedGraph, nodes: Uint32Array, piece: Int32Array, id: number, x: Float64Array, y: Float64Array, flow: VertexFlow): Cut {
+  let best: { cut: Cut; size: number } | null = null;
   for (const [dx, dy] of DIRECTIONS) {
     const keys = new Float64Array(nodes.length);
     for (let i = 0; i < nodes.length; i++) keys[i] = dx * x[nodes[i]!]! + dy * y[nodes[i]!]!;
-    const index = Uint32Array.from({ length: nodes.length }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
-    const sorted = index.map((i) => nodes[i]!);
-    for (let i = 0; i < sorted.length; i++) slot[sorted[i]!] = i;
-    for (const position of CUT_POSITIONS) {
-      const split = Math.max(1, Math.min(nodes.length - 1, Math.round(position * nodes.length)));
-      const separator = coverCutEdges(graph, sorted, split, piece, id, slot);
-      // Prefer balance a little: an off-centre cut must be clearly smaller to win.
-      const penalty = 1 + 2 * Math.abs(position - 0.5);
-      if (!best || separator.length * penalty < best.separator.length * (1 + 2 * Math.abs(best.split / nodes.length - 0.5))) {
-        best = { separator, sorted, split };
-      }
-    }
+    const sorted = Uint32Array.from({ length: nodes.length }, (_, i) => i)
+      .sort((a, b) => keys[a]! - keys[b]!)
+      .map((i) => nodes[i]!);
+    const ends = Math.max(1, Math.floor(TERMINAL_SHARE * nodes.length));
+    const cut = flow.minimumCut(piece, id, sorted, ends, best ? best.size : Infinity);
+    if (cut && (!best || cut.separator.length < best.size)) best = { cut, size: cut.separator.length };
   }
-  const inSeparator = new Set(best!.separator);
-  const left: number[] = [];
-  const right: number[] = [];
-  best!.sorted.forEach((v, i) => {
-    if (!inSeparator.has(v)) (i < best!.split ? left : right).push(v);
-  });
-  return { separator: best!.separator, left: Uint32Array.from(left), right: Uint32Array.from(right) };
-}
-
-/** A small vertex cover of the edges crossing the cut: repeatedly take the node covering most uncovered edges. */
-function coverCutEdges(
-  graph: UndirectedGraph,
-  sorted: Uint32Array,
-  split: number,
-  piece: Int32Array,
-  id: number,
-  slot: Int32Array,
-): number[] {
-  const crossing = new Map<number, number[]>();
-  for (let i = 0; i < sorted.length; i++) {
-    const u = sorted[i]!;
-    const uLeft = i < split;
-    for (let k = graph.first[u]!; k < graph.first[u + 1]!; k++) {
-      const v = graph.neighbors[k]!;
-      if (piece[v] !== id || slot[v]! < split === uLeft) continue;
-      const list = crossing.get(u);
-      if (list) list.push(v);
-      else crossing.set(u, [v]);
-    }
-  }
-  const separator: number[] = [];
-  const covered = new Set<number>();
-  const degree = (v: number) => (crossing.get(v) ?? []).filter((w) => !covered.has(w)).length;
-  const candidates = [...crossing.keys()];
-  for (;;) {
-    let pick = -1;
-    let pickDegree = 0;
-    for (const v of candidates) {
-      if (covered.has(v)) continue;
-      const d = degree(v);
-      if (d > pickDegree) {
-        pick = v;
-        pickDegree = d;
-      }
-    }
-    if (pick === -1) return separator;
-    covered.add(pick);
-    separator.push(pick);
-  }
+  return best ? best.cut : { separator: [], left: nodes.slice(0, nodes.length >> 1), right: nodes.slice(nodes.length >> 1) };
 }
 
 /** Orders a small piece by repeatedly taking the node with fewest neighbours left in it. */
