@@ -80,13 +80,14 @@ function takeArcs(topology: CchTopology, metric: CchMetric, weights: Float64Arra
 }
 
 /**
- * Incremental customization: a copy of the previous metric in which only the
- * edges that can depend on a changed arc are recomputed. Each one is rebuilt
- * from scratch (its arcs and all its lower triangles), so weights may rise or
- * fall; when an edge changes, the edges it forms triangles for (those between
- * its upper end and the other upper neighbours of its lower end) follow.
- * Edges are processed in id order, which is lower-end order: every triangle
- * side is final before it is read.
+ * Incremental customization: a copy of the previous metric in which only
+ * what depends on the changed arcs is redone. Edges are taken in id order,
+ * which is lower-end order, so every edge is final when taken. An edge whose
+ * arcs changed, or whose best path ran through a triangle that got slower, is
+ * rebuilt from scratch (its arcs and all lower triangles); one that differs
+ * from the previous metric offers the triangles it is a side of to the edges
+ * above (between its upper end and the other upper neighbours of its lower
+ * end). Weights may rise or fall; the result equals a full customization.
  */
 export function recustomize(
   topology: CchTopology,
@@ -104,29 +105,72 @@ export function recustomize(
     downLength: previous.downLength.slice(),
   };
   const queue = new EdgeQueue(topology.edgeCount);
+  const rebuild = new Uint8Array(topology.edgeCount);
   for (const arc of changedArcs) {
     const e = topology.arcEdge[arc]!;
-    if (e >= 0) queue.push(e);
+    if (e < 0) continue;
+    rebuild[e] = 1;
+    queue.push(e);
   }
   const { firstUp, upHead, upTail } = topology;
+  const { up, down, upLength, downLength } = metric;
   while (queue.size > 0) {
     const e = queue.pop();
-    if (!recompute(topology, metric, weights, lengths, e)) continue;
+    if (rebuild[e] === 1) recompute(topology, metric, weights, lengths, e);
+    if (!differs(metric, previous, e)) continue;
     const x = upTail[e]!;
     const y = upHead[e]!;
     for (let k = firstUp[x]!; k < firstUp[x + 1]!; k++) {
       const w = upHead[k]!;
       if (w === y) continue;
-      queue.push(w < y ? findEdge(firstUp, upHead, w, y) : findEdge(firstUp, upHead, y, w));
+      const f = w < y ? findEdge(firstUp, upHead, w, y) : findEdge(firstUp, upHead, y, w);
+      // Sides of the triangle x under f = {a, b}: {x, a} and {x, b}.
+      const toLower = w < y ? k : e;
+      const toUpper = w < y ? e : k;
+      offer(metric.up, metric.upVia, metric.upLength, f, x, down[toLower]! + up[toUpper]!, downLength[toLower]! + upLength[toUpper]!, queue, rebuild);
+      offer(metric.down, metric.downVia, metric.downLength, f, x, down[toUpper]! + up[toLower]!, downLength[toUpper]! + upLength[toLower]!, queue, rebuild);
     }
   }
   return metric;
 }
 
-/** Rebuilds one edge from its arcs and lower triangles; true when its weights changed. */
-function recompute(topology: CchTopology, metric: CchMetric, weights: Float64Array, lengths: Float64Array, e: number): boolean {
+/** One direction of edge f is offered a path through triangle x. */
+function offer(
+  weight: Float64Array,
+  via: Int32Array,
+  length: Float64Array,
+  f: number,
+  x: number,
+  candidate: number,
+  candidateLength: number,
+  queue: EdgeQueue,
+  rebuild: Uint8Array,
+): void {
+  const current = weight[f]!;
+  if (candidate < current || (candidate === current && via[f] === x)) {
+    weight[f] = candidate;
+    via[f] = x;
+    length[f] = candidateLength;
+    queue.push(f);
+  } else if (via[f] === x) {
+    // Its best path ran through x and got slower: another path may be best now.
+    rebuild[f] = 1;
+    queue.push(f);
+  }
+}
+
+function differs(metric: CchMetric, previous: CchMetric, e: number): boolean {
+  return (
+    metric.up[e] !== previous.up[e] ||
+    metric.down[e] !== previous.down[e] ||
+    metric.upLength[e] !== previous.upLength[e] ||
+    metric.downLength[e] !== previous.downLength[e]
+  );
+}
+
+/** Rebuilds one edge from its arcs and lower triangles. */
+function recompute(topology: CchTopology, metric: CchMetric, weights: Float64Array, lengths: Float64Array, e: number): void {
   const { up, down, upVia, downVia, upLength, downLength } = metric;
-  const old = [up[e]!, down[e]!, upLength[e]!, downLength[e]!];
   up[e] = Infinity;
   down[e] = Infinity;
   takeArcs(topology, metric, weights, lengths, e);
@@ -151,8 +195,6 @@ function recompute(topology: CchTopology, metric: CchMetric, weights: Float64Arr
       downLength[e] = downLength[zy]! + upLength[zx]!;
     }
   }
-  // Lengths count too: an equally fast but different path changes the distances reported above it.
-  return up[e] !== old[0] || down[e] !== old[1] || upLength[e] !== old[2] || downLength[e] !== old[3];
 }
 
 /** Min-heap of edge ids, each queued at most once at a time. */
