@@ -55,12 +55,8 @@ export function applyTurnRestrictions(osm: OsmExtract, draft: DraftGraph): Draft
   const parsed = osm.restrictions
     .map((r) => parseRestriction(r, osm, junctionOfNode))
     .filter((r): r is ParsedRestriction => r !== null);
-  const outEdges = new Map<number, number[]>();
-  const inEdges = new Map<number, number[]>();
-  draft.edges.forEach((edge, index) => {
-    push(outEdges, edge.tail, index);
-    push(inEdges, edge.head, index);
-  });
+  const outEdges = new EdgesByJunction(draft, (edge) => edge.tail);
+  const inEdges = new EdgesByJunction(draft, (edge) => edge.head);
   const rules: EdgeRule[] = [];
   for (const restriction of parsed) {
     if (restriction.viaJunction !== undefined) rules.push(...viaNodeRules(draft, restriction, restriction.viaJunction, inEdges, outEdges));
@@ -73,14 +69,14 @@ function viaNodeRules(
   draft: DraftGraph,
   restriction: ParsedRestriction,
   via: number,
-  inEdges: ReadonlyMap<number, number[]>,
-  outEdges: ReadonlyMap<number, number[]>,
+  inEdges: EdgesByJunction,
+  outEdges: EdgesByJunction,
 ): EdgeRule[] {
   const rules: EdgeRule[] = [];
-  for (const incoming of inEdges.get(via) ?? []) {
+  for (const incoming of inEdges.get(via)) {
     const inEdge = draft.edges[incoming]!;
     if (inEdge.way !== restriction.fromWay) continue;
-    const targets = (outEdges.get(via) ?? []).filter((o) => isTarget(draft, inEdge.geometry, o, restriction));
+    const targets = outEdges.get(via).filter((o) => isTarget(draft, inEdge.geometry, o, restriction));
     if (targets.length > 0) rules.push({ from: incoming, path: [], targets, only: restriction.only });
   }
   return rules;
@@ -97,7 +93,7 @@ function isTarget(draft: DraftGraph, inGeometry: number, out: number, restrictio
  * Via ways: for every edge of `from` that ends on a via way, the shortest
  * drive (fewest edges) along the via ways to a junction where `to` leaves.
  */
-function viaWayRules(draft: DraftGraph, restriction: ParsedRestriction, outEdges: ReadonlyMap<number, number[]>): EdgeRule[] {
+function viaWayRules(draft: DraftGraph, restriction: ParsedRestriction, outEdges: EdgesByJunction): EdgeRule[] {
   const viaWays = restriction.viaWays!;
   const onVia = new Set<number>();
   draft.edges.forEach((edge) => {
@@ -117,18 +113,18 @@ function viaPath(
   start: number,
   viaWays: ReadonlySet<number>,
   toWay: number,
-  outEdges: ReadonlyMap<number, number[]>,
+  outEdges: EdgesByJunction,
 ): { path: number[]; targets: number[] } | null {
   const reachedBy = new Map<number, number>([[start, -1]]);
   let frontier = [start];
   while (frontier.length > 0) {
     const next: number[] = [];
     for (const junction of frontier) {
-      for (const out of outEdges.get(junction) ?? []) {
+      for (const out of outEdges.get(junction)) {
         const head = headOf(draft, out);
         if (!viaWays.has(draft.edges[out]!.way) || reachedBy.has(head)) continue;
         reachedBy.set(head, out);
-        const targets = (outEdges.get(head) ?? []).filter((o) => draft.edges[o]!.way === toWay);
+        const targets = outEdges.get(head).filter((o) => draft.edges[o]!.way === toWay);
         if (targets.length > 0) return { path: walkBack(draft, reachedBy, head), targets };
         next.push(head);
       }
@@ -167,7 +163,7 @@ function buildTries(draft: DraftGraph, rules: readonly EdgeRule[]): Map<number, 
   return tries;
 }
 
-function splitNodes(draft: DraftGraph, tries: ReadonlyMap<number, TrieNode>, outEdges: ReadonlyMap<number, number[]>): DraftArcs {
+function splitNodes(draft: DraftGraph, tries: ReadonlyMap<number, TrieNode>, outEdges: EdgesByJunction): DraftArcs {
   const states: TrieNode[] = [];
   const visit = (state: TrieNode) => {
     state.copy = draft.junctionNode.length;
@@ -195,8 +191,8 @@ function splitNodes(draft: DraftGraph, tries: ReadonlyMap<number, TrieNode>, out
 }
 
 /** The out-edges a state may take: its own rules, and the via-node rules of the edge it was entered by. */
-function allowedTurns(state: TrieNode, tries: ReadonlyMap<number, TrieNode>, outEdges: ReadonlyMap<number, number[]>): number[] {
-  let allowed = outEdges.get(state.junction) ?? [];
+function allowedTurns(state: TrieNode, tries: ReadonlyMap<number, TrieNode>, outEdges: EdgesByJunction): number[] {
+  let allowed = outEdges.get(state.junction);
   const entryRules = tries.get(state.entered)?.ending ?? [];
   for (const rule of [...state.ending, ...(entryRules === state.ending ? [] : entryRules)]) {
     allowed = allowed.filter((o) => rule.targets.includes(o) === rule.only);
@@ -227,8 +223,25 @@ function parseRestriction(
   return { ...common, viaJunction };
 }
 
-function push(map: Map<number, number[]>, key: number, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** Edges grouped by one of their junctions (CSR): cheap to build for every junction of a city. */
+class EdgesByJunction {
+  private readonly first: Uint32Array;
+  private readonly items: Uint32Array;
+
+  constructor(draft: DraftGraph, junctionOf: (edge: DraftGraph['edges'][number]) => number) {
+    const count = draft.junctionNode.length;
+    this.first = new Uint32Array(count + 1);
+    for (const edge of draft.edges) this.first[junctionOf(edge) + 1]!++;
+    for (let j = 0; j < count; j++) this.first[j + 1]! += this.first[j]!;
+    const fill = this.first.slice(0, count);
+    this.items = new Uint32Array(draft.edges.length);
+    draft.edges.forEach((edge, index) => {
+      this.items[fill[junctionOf(edge)]!++] = index;
+    });
+  }
+
+  get(junction: number): number[] {
+    if (junction >= this.first.length - 1) return [];
+    return Array.from(this.items.subarray(this.first[junction]!, this.first[junction + 1]!));
+  }
 }
