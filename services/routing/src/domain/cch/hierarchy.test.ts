@@ -5,6 +5,7 @@ import { buildRoadGraph } from '../graph-builder.js';
 import { prepareNetwork, type ProfileNetwork } from '../network.js';
 import type { OsmExtract } from '../osm.js';
 import { shortestPath } from '../search/shortest-path.js';
+import { Hierarchy } from './hierarchy.js';
 import { cchShortestPath } from './query.js';
 
 const SIZE = 14;
@@ -72,6 +73,28 @@ describe('hierarchy on a road graph with turn restrictions', () => {
         }
         assert.equal(at, t);
       }
+    }
+  });
+});
+
+describe('deriving a metric for new weights', () => {
+  it('leaves the previous metric as it was and equals customizing the new weights from scratch', () => {
+    const random = seededRandom(33);
+    const network = prepareNetwork(buildRoadGraph(restrictedGrid(random), 'road'));
+    const { hierarchy } = network;
+    const before = trafficWeights(network, random);
+    const old = hierarchy.metricFor(before);
+    const oldUp = old.up.slice();
+    for (const count of [3, 40, network.graph.arcCount]) {
+      const after = before.slice();
+      const changed = Array.from({ length: count }, () => Math.floor(random() * network.graph.arcCount));
+      for (const arc of changed) after[arc] = random() < 0.1 ? Infinity : network.freeFlow[arc]! * (1 + 3 * random());
+      const derived = hierarchy.derive(before, after, changed);
+      assert.deepEqual(old.up, oldUp, 'a query still on the previous snapshot reads unchanged weights');
+      assert.equal(hierarchy.metricFor(after), derived, 'queries on the new snapshot find the derived metric');
+      const fresh = new Hierarchy(hierarchy.topology, network.arcLengthM).metricFor(after);
+      assert.deepEqual(derived.up, fresh.up);
+      assert.deepEqual(derived.down, fresh.down);
     }
   });
 });
