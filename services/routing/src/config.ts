@@ -26,7 +26,9 @@ const schema = z.object({
   TRAFFIC_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(25),
   /** How often validity windows are re-checked. */
   TRAFFIC_TICK_MS: env.positiveInt(5_000),
-  /** Compute half of each larger matrix on a worker thread. */
+  /** hierarchy: the customizable contraction hierarchy; landmarks: A* with landmarks (the earlier search, a fallback). */
+  SEARCH: z.enum(['hierarchy', 'landmarks']).default('hierarchy'),
+  /** With SEARCH=landmarks: compute half of each larger matrix on a worker thread. */
   MATRIX_WORKER: env.flag(true),
   /** A start that cannot catch up with the traffic topics within this fails. */
   READY_TIMEOUT_MS: env.positiveInt(120_000),

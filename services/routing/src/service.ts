@@ -24,7 +24,7 @@ import type { RoutingConfig } from './config.js';
 import { matchEdges } from './domain/edge-matching.js';
 import type { ProfileNetwork } from './domain/network.js';
 import { noGoZonesFromGeoJson, type NoGoZone } from './domain/no-go.js';
-import type { ProfileName } from './domain/profiles.js';
+import { PROFILES, type ProfileName } from './domain/profiles.js';
 import { TrafficState } from './domain/traffic-state.js';
 import { nextVersion, WeightStore } from './domain/weights.js';
 import { createRoutingMetrics } from './metrics.js';
@@ -107,12 +107,15 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     updater.flush();
 
     const grpc = createGrpcServer({ log, services: ['kera.routing.v1.RoutingService'] });
-    const matrixRows = config.MATRIX_WORKER ? createMatrixWorker(networks, log) : undefined;
+    // Customize the hierarchy for the current weights now, so the first query does not pay for it.
+    if (config.SEARCH === 'hierarchy') for (const profile of PROFILES) networks[profile].hierarchy.metricFor(store.current.arcWeights[profile]);
+    const matrixRows = config.MATRIX_WORKER && config.SEARCH === 'landmarks' ? createMatrixWorker(networks, log) : undefined;
     if (matrixRows) closers.add('matrix worker', () => matrixRows.close());
     const planner = createRoutePlanner({
       networks,
       weights: store,
       snapRadiusM: config.SNAP_RADIUS_M,
+      search: config.SEARCH,
       ...(matrixRows ? { matrixRows } : {}),
     });
     grpc.server.addService(RoutingServiceService, createRoutingServer({ planner, clock, metrics, log }));

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ValidationError } from '@kera/platform';
 import type { LatLon } from '../domain/edge-matching.js';
+import { cchManyToMany } from '../domain/cch/many-to-many.js';
 import type { ProfileNetwork } from '../domain/network.js';
 import type { ProfileName } from '../domain/profiles.js';
 import { directAlongEdge, endEntries, startEntries } from '../domain/route-endpoints.js';
@@ -55,18 +56,19 @@ const PARALLEL_MIN_ROWS = 8;
 type Snap = (point: LatLon, label: string) => { position: NetworkPosition };
 
 /**
- * One search per source that stops once every destination is settled. The
- * weight snapshot is taken once: rows computed after a swap still use it, so
- * the whole matrix belongs to one traffic version. With a row runner, the last
- * half of the rows runs on another thread; between its own rows this thread
- * gives the event loop a turn, so a large matrix does not stall other calls.
+ * A duration matrix on one weight snapshot, taken once: the whole matrix
+ * belongs to one traffic version. With the hierarchy, bucket many-to-many
+ * (fast enough to run in one go: 500 x 500 in well under a second); without,
+ * one search per source that stops once every destination is settled, the
+ * last half of the rows on the runner's thread, and between its own rows this
+ * thread gives the event loop a turn.
  */
 export async function planMatrix(
   network: ProfileNetwork,
   store: WeightStore,
   snap: Snap,
   command: MatrixCommand,
-  runner?: MatrixRowRunner,
+  options: { hierarchy: boolean; runner?: MatrixRowRunner },
 ): Promise<PlannedMatrix> {
   const rows = command.sources.length;
   const cols = command.destinations.length;
@@ -78,19 +80,10 @@ export async function planMatrix(
   const destinations = command.destinations.map((p, i) => snap(p, `destination ${i}`).position);
   const snapshot = store.current;
   const weights = snapshot.arcWeights[command.profile];
-  const targets = targetEntries(network, weights, destinations);
-  const plan = planFor(weights);
   const rowSources = sources.map((from) => startEntries(network, from, weights));
-  const local = runner && rows >= PARALLEL_MIN_ROWS ? Math.ceil(rows / 2) : rows;
-  const remote = local < rows
-    ? runner!.run({ profile: command.profile, weights, plan, sources: rowSources.slice(local), targets })
-    : Promise.resolve([]);
-  const results: OneToManyResult[] = [];
-  for (let r = 0; r < local; r++) {
-    if (r > 0) await yieldToEventLoop();
-    results.push(oneToMany(network.rowScratch, network.graph, weights, plan, rowSources[r]!, targets, network.arcLengthM));
-  }
-  results.push(...(await remote));
+  const results = options.hierarchy
+    ? hierarchyRows(network, weights, rowSources, destinations)
+    : await searchRows(network, command.profile, weights, rowSources, destinations, options.runner);
 
   const durationsS = new Array<number>(rows * cols);
   const distancesM = new Array<number>(rows * cols);
@@ -108,6 +101,46 @@ export async function planMatrix(
     }
   });
   return { rows, cols, durationsS, distancesM, trafficVersion: snapshot.version };
+}
+
+/** All rows at once by bucket many-to-many on the hierarchy, customized for exactly these weights. */
+function hierarchyRows(
+  network: ProfileNetwork,
+  weights: Float64Array,
+  rowSources: readonly RowSource[],
+  destinations: readonly NetworkPosition[],
+): OneToManyResult[] {
+  const { hierarchy } = network;
+  const targets = destinations.map((position) => endEntries(network, position, weights));
+  const { durations, distances } = cchManyToMany(hierarchy.space, hierarchy.metricFor(weights), rowSources, targets);
+  const cols = destinations.length;
+  return rowSources.map((_, r) => ({
+    durations: durations.subarray(r * cols, (r + 1) * cols),
+    distances: distances.subarray(r * cols, (r + 1) * cols),
+  }));
+}
+
+/** One search per source (the pre-hierarchy way, and the benchmark baseline); half the rows on the runner. */
+async function searchRows(
+  network: ProfileNetwork,
+  profile: ProfileName,
+  weights: Float64Array,
+  rowSources: readonly RowSource[],
+  destinations: readonly NetworkPosition[],
+  runner?: MatrixRowRunner,
+): Promise<OneToManyResult[]> {
+  const rows = rowSources.length;
+  const targets = targetEntries(network, weights, destinations);
+  const plan = planFor(weights);
+  const local = runner && rows >= PARALLEL_MIN_ROWS ? Math.ceil(rows / 2) : rows;
+  const remote = local < rows ? runner!.run({ profile, weights, plan, sources: rowSources.slice(local), targets }) : Promise.resolve([]);
+  const results: OneToManyResult[] = [];
+  for (let r = 0; r < local; r++) {
+    if (r > 0) await yieldToEventLoop();
+    results.push(oneToMany(network.rowScratch, network.graph, weights, plan, rowSources[r]!, targets, network.arcLengthM));
+  }
+  results.push(...(await remote));
+  return results;
 }
 
 /** Bucket widths depend only on the weights: computed once per snapshot's array. */

@@ -6,7 +6,8 @@ import { DEFAULT_MAP_PATH } from '../config.js';
 import { OTANIEMI } from '../demo-places.js';
 import type { ProfileName } from '../domain/profiles.js';
 import { freeFlowStore, otaniemiNetworks, seededRandom } from '../testing/networks.js';
-import { createRoutePlanner, type PlannedRoute } from './route-planner.js';
+import { WeightStore } from '../domain/weights.js';
+import { createRoutePlanner, type PlannedRoute, type RoutePlanner } from './route-planner.js';
 
 const networks = otaniemiNetworks();
 const osm = readOsmPbfFile(DEFAULT_MAP_PATH, { keepWay: (tags) => tags.highway !== undefined });
@@ -138,6 +139,19 @@ describe('PlanRoute errors', () => {
   });
 });
 
+/** Live weights: a third of the edges slowed up to 4x, 2% closed. */
+function liveWeights(profile: ProfileName, random: () => number): Float64Array {
+  const { graph, freeFlow } = networks[profile];
+  const weights = freeFlow.slice();
+  for (let e = 0; e < graph.edgeCount; e++) {
+    const roll = random();
+    if (roll < 0.66) continue;
+    const factor = roll > 0.98 ? Infinity : 1 + 3 * random();
+    for (let i = graph.edgeFirstArc[e]!; i < graph.edgeFirstArc[e + 1]!; i++) weights[graph.edgeArcs[i]!]! *= factor;
+  }
+  return weights;
+}
+
 describe('PlanMatrix', () => {
   const random = seededRandom(21);
   const points = (profile: ProfileName, count: number) => {
@@ -160,6 +174,35 @@ describe('PlanMatrix', () => {
         assert.ok(Math.abs(matrix.durationsS[r * 5 + c]! - single.durationS) < 1e-6, `${profile} ${r},${c}`);
         assert.ok(Math.abs(matrix.distancesM[r * 5 + c]! - single.distanceM) < 1e-6 || matrix.durationsS[r * 5 + c] === single.durationS);
       }));
+    }
+  });
+
+  it('the hierarchy answers what plain Dijkstra answers, routes and matrices, both profiles, live weights', async () => {
+    const weights = new WeightStore({
+      version: 5,
+      arcWeights: { road: liveWeights('road', random), sidewalk: liveWeights('sidewalk', random) },
+    });
+    const hierarchy = createRoutePlanner({ networks, weights, snapRadiusM: 250 });
+    const dijkstra = createRoutePlanner({ networks, weights, snapRadiusM: 250, search: 'dijkstra' });
+    for (const profile of ['road', 'sidewalk'] as const) {
+      const sources = points(profile, 12);
+      const destinations = points(profile, 9);
+      const fast = await hierarchy.planMatrix({ profile, sources, destinations, departure });
+      const plain = await dijkstra.planMatrix({ profile, sources, destinations, departure });
+      fast.durationsS.forEach((d, i) => assert.ok(Math.abs(d - plain.durationsS[i]!) <= 1e-9 * Math.abs(d), `${profile} cell ${i}: ${d} vs ${plain.durationsS[i]}`));
+      sources.forEach((s, r) => {
+        const duration = (planned: RoutePlanner) => {
+          try {
+            return planned.planRoute({ profile, waypoints: [s, destinations[r % 9]!], departure }).durationS;
+          } catch (err) {
+            assert.ok(err instanceof NotFoundError);
+            return -1;
+          }
+        };
+        const expected = duration(dijkstra);
+        assert.ok(Math.abs(duration(hierarchy) - expected) <= 1e-9 * Math.abs(expected), `${profile} route ${r}`);
+        assert.ok(Math.abs(fast.durationsS[r * 9 + (r % 9)]! - expected) <= 1e-9 * Math.abs(expected), `${profile} route ${r} vs matrix`);
+      });
     }
   });
 

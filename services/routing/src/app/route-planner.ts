@@ -3,7 +3,8 @@ import type { LatLon } from '../domain/edge-matching.js';
 import type { ProfileNetwork } from '../domain/network.js';
 import type { ProfileName } from '../domain/profiles.js';
 import { directAlongEdge, endEntries, startEntries, type EdgeSide } from '../domain/route-endpoints.js';
-import { shortestPath } from '../domain/search/shortest-path.js';
+import { cchShortestPath } from '../domain/cch/query.js';
+import { shortestPath, type PathResult, type SearchEntry } from '../domain/search/shortest-path.js';
 import type { NetworkPosition } from '../domain/snapping.js';
 import type { WeightStore } from '../domain/weights.js';
 import { planMatrix, type MatrixCommand, type MatrixRowRunner, type PlannedMatrix } from './matrix-planner.js';
@@ -47,15 +48,23 @@ export interface RoutePlanner {
 
 export const MAX_WAYPOINTS = 50;
 
+/**
+ * hierarchy: the customizable contraction hierarchy (routes and bucket matrices);
+ * landmarks: A* with landmarks, matrices one search per source;
+ * dijkstra: plain Dijkstra, matrices one search per source (the benchmark baseline).
+ */
+export type SearchMode = 'hierarchy' | 'landmarks' | 'dijkstra';
+
 export function createRoutePlanner(deps: {
   networks: Readonly<Record<ProfileName, ProfileNetwork>>;
   weights: WeightStore;
   snapRadiusM: number;
-  /** false: plain Dijkstra (the baseline); default true: ALT. */
-  useLandmarks?: boolean;
+  /** How routes and matrices search; default the hierarchy (see SearchMode). */
+  search?: SearchMode;
   /** Runs half of a matrix's rows on another thread when given. */
   matrixRows?: MatrixRowRunner;
 }): RoutePlanner {
+  const search = deps.search ?? 'hierarchy';
   const snapper = (network: ProfileNetwork, profile: ProfileName) => (point: LatLon, label: string) =>
     snapWaypoint(network, profile, point, label, deps.snapRadiusM);
   return {
@@ -70,7 +79,7 @@ export function createRoutePlanner(deps: {
       const weights = snapshot.arcWeights[command.profile];
       const legs = positions.slice(1).map((to, i) => {
         const from = positions[i]!;
-        const leg = planLeg(network, weights, from.position, to.position, deps.useLandmarks !== false);
+        const leg = planLeg(network, weights, from.position, to.position, search);
         if (leg === null) {
           throw new NotFoundError(
             `no ${command.profile} route from waypoint ${i} to waypoint ${i + 1} on traffic version ${snapshot.version} (closed streets may cut it off)`,
@@ -91,7 +100,10 @@ export function createRoutePlanner(deps: {
     },
     planMatrix(command) {
       const network = deps.networks[command.profile];
-      return planMatrix(network, deps.weights, snapper(network, command.profile), command, deps.matrixRows);
+      return planMatrix(network, deps.weights, snapper(network, command.profile), command, {
+        hierarchy: search === 'hierarchy',
+        ...(deps.matrixRows ? { runner: deps.matrixRows } : {}),
+      });
     },
   };
 }
@@ -124,13 +136,13 @@ export function planLeg(
   weights: Float64Array,
   from: NetworkPosition,
   to: NetworkPosition,
-  useLandmarks: boolean,
+  search: SearchMode,
 ): LegCore | null {
   const { graph } = network;
   const starts = startEntries(network, from, weights);
   const ends = endEntries(network, to, weights);
   const direct = directAlongEdge(network, from, to, weights);
-  const found = shortestPath(network.space, weights, useLandmarks ? network.landmarks : null, starts, ends);
+  const found = findPath(network, weights, search, starts, ends);
   if (direct && (!found || direct.cost <= found.cost)) {
     return {
       durationS: direct.cost,
@@ -155,6 +167,17 @@ export function planLeg(
       sideSlice(network, end.side),
     ]),
   };
+}
+
+function findPath(
+  network: ProfileNetwork,
+  weights: Float64Array,
+  search: SearchMode,
+  starts: readonly SearchEntry[],
+  ends: readonly SearchEntry[],
+): PathResult | null {
+  if (search === 'hierarchy') return cchShortestPath(network.hierarchy.space, network.hierarchy.metricFor(weights), starts, ends);
+  return shortestPath(network.space, weights, search === 'landmarks' ? network.landmarks : null, starts, ends);
 }
 
 const sideSlice = (network: ProfileNetwork, side: EdgeSide) => edgeSlice(network, side.edge, 0, side.fraction);

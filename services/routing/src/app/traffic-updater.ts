@@ -124,18 +124,25 @@ export function swapWeights(
   const changed = { road: [] as number[], sidewalk: [] as number[] };
   for (const profile of PROFILES) {
     if (dirty[profile].length === 0) continue;
-    const { graph } = networks[profile];
+    const { graph, hierarchy } = networks[profile];
     let next: Float64Array | undefined;
+    const changedArcs: number[] = [];
     for (const edge of dirty[profile]) {
       const factor = state.factorOf(profile, edge, graph.edgeSpeedKmh[edge]!);
       const weight = graph.edgeFreeFlowS[edge]! * factor;
       const firstArc = graph.edgeFirstArc[edge]!;
       if (previous.arcWeights[profile][graph.edgeArcs[firstArc]!] === weight) continue;
       next ??= previous.arcWeights[profile].slice();
-      for (let i = firstArc; i < graph.edgeFirstArc[edge + 1]!; i++) next[graph.edgeArcs[i]!] = weight;
+      for (let i = firstArc; i < graph.edgeFirstArc[edge + 1]!; i++) {
+        next[graph.edgeArcs[i]!] = weight;
+        changedArcs.push(graph.edgeArcs[i]!);
+      }
       changed[profile].push(edge);
     }
-    if (next) arcWeights[profile] = next;
+    if (!next) continue;
+    arcWeights[profile] = next;
+    // Hierarchy seam: customize the new weights before the swap, so the first query on them finds their metric ready.
+    hierarchy.derive(previous.arcWeights[profile], next, changedArcs);
   }
   if (changed.road.length === 0 && changed.sidewalk.length === 0) return null;
   const snapshot: WeightSnapshot = { version: nextVersion(previous.version, nowMs), arcWeights };

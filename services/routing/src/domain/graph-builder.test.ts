@@ -157,6 +157,60 @@ describe('turn restrictions (road profile)', () => {
   });
 });
 
+/**
+ * A street 1-5-9-12 from west to east: from way 10 (1-5), via way 30 (5-9),
+ * to way 31 (9-12); side streets 32 (9-13) and 33 (5-14); a ring 34 links the
+ * ends so every manoeuvre has a detour.
+ */
+function viaWayStreet(type: string): OsmExtract {
+  const ids = Float64Array.from([1, 5, 9, 12, 13, 14]);
+  const lats = Float64Array.from([60.18, 60.18, 60.18, 60.18, 60.181, 60.181]);
+  const lons = Float64Array.from([24.81, 24.815, 24.82, 24.825, 24.82, 24.815]);
+  const way = (id: number, refs: number[]): OsmWay => ({ id, tags: { highway: 'residential' }, refs: Float64Array.from(refs) });
+  const ways = [way(10, [1, 5]), way(30, [5, 9]), way(31, [9, 12]), way(32, [9, 13]), way(33, [5, 14]), way(34, [12, 13, 14, 1])];
+  const restrictions = [{ id: 98, tags: { type: 'restriction', restriction: type }, members: [
+    { type: 'way' as const, ref: 10, role: 'from' },
+    { type: 'way' as const, ref: 30, role: 'via' },
+    { type: 'way' as const, ref: 31, role: 'to' },
+  ] }];
+  return { nodes: { ids, lats, lons }, ways, restrictions };
+}
+
+/** Whether the graph lets a vehicle drive the ways in order, each turn taken directly at the junction. */
+function drivable(graph: RoadGraph, ways: readonly number[]): boolean {
+  const wayOf = (arc: number) => graph.geometryWay[graph.edgeGeometry[graph.arcEdge[arc]!]!];
+  let at = new Set<number>();
+  for (let a = 0; a < graph.arcCount; a++) if (wayOf(a) === ways[0]) at.add(graph.arcHead[a]!);
+  for (const way of ways.slice(1)) {
+    const next = new Set<number>();
+    for (const v of at) for (let b = graph.firstOut[v]!; b < graph.firstOut[v + 1]!; b++) if (wayOf(b) === way) next.add(graph.arcHead[b]!);
+    at = next;
+  }
+  return at.size > 0;
+}
+
+describe('turn restrictions via ways (road profile)', () => {
+  it('forbids going on to the to way after driving the via way from the from way, and nothing else', () => {
+    const graph = buildRoadGraph(viaWayStreet('no_straight_on'), 'road');
+    assert.equal(drivable(graph, [10, 30, 31]), false);
+    assert.equal(drivable(graph, [10, 30, 32]), true, 'another exit from the via way');
+    assert.equal(drivable(graph, [33, 30, 31]), true, 'the via and to ways from elsewhere');
+    assert.equal(drivable(graph, [10, 33]), true);
+  });
+
+  it('keeps a vehicle from the from way on the via way and then the to way when only_*', () => {
+    const graph = buildRoadGraph(viaWayStreet('only_straight_on'), 'road');
+    assert.equal(drivable(graph, [10, 30, 31]), true);
+    assert.equal(drivable(graph, [10, 30, 32]), false);
+    assert.equal(drivable(graph, [10, 33]), false);
+    assert.equal(drivable(graph, [33, 30, 32]), true);
+  });
+
+  it('leaves robots free', () => {
+    assert.equal(drivable(buildRoadGraph(viaWayStreet('no_straight_on'), 'sidewalk'), [10, 30, 31]), true);
+  });
+});
+
 describe('no-go zones', () => {
   it('removes every edge that enters a zone for the profiles it names', () => {
     // A box around the middle of the campus.

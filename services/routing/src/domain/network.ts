@@ -1,3 +1,5 @@
+import { Hierarchy } from './cch/hierarchy.js';
+import { buildTopology, type CchTopology } from './cch/topology.js';
 import { freeFlowArcWeights, type RoadGraph } from './graph.js';
 import { deadEndTrees } from './search/dead-ends.js';
 import { computeLandmarks, type Landmarks } from './search/landmarks.js';
@@ -17,11 +19,14 @@ export interface ProfileNetwork {
   /** Dead-end trees (see deadEndTrees): matrix rows skip those without targets. */
   readonly treeParent: Int32Array;
   readonly rowScratch: RowScratch;
+  /** The customizable contraction hierarchy: what routes and matrices search by default. */
+  readonly hierarchy: Hierarchy;
 }
 
 export const DEFAULT_LANDMARK_COUNT = 16;
 
-export function prepareNetwork(graph: RoadGraph, landmarks?: Landmarks): ProfileNetwork {
+/** Prepares a graph for queries; landmarks and topology are computed unless given (from the cache). */
+export function prepareNetwork(graph: RoadGraph, landmarks?: Landmarks, topology?: CchTopology): ProfileNetwork {
   const freeFlow = freeFlowArcWeights(graph);
   const arcLengthM = new Float64Array(graph.arcCount);
   for (let arc = 0; arc < graph.arcCount; arc++) arcLengthM[arc] = graph.edgeLengthM[graph.arcEdge[arc]!]!;
@@ -34,5 +39,6 @@ export function prepareNetwork(graph: RoadGraph, landmarks?: Landmarks): Profile
     arcLengthM,
     treeParent: deadEndTrees(graph),
     rowScratch: new RowScratch(graph.nodeCount),
+    hierarchy: new Hierarchy(topology ?? buildTopology(graph), arcLengthM),
   };
 }

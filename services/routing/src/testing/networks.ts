@@ -6,8 +6,8 @@ import type { OsmExtract, OsmWay } from '../domain/osm.js';
 import type { ProfileName } from '../domain/profiles.js';
 import { WeightStore } from '../domain/weights.js';
 
-/** The maps in ../shared/data/osm/ (relative to the project root). */
-export const SHARED_OSM_DIR = fileURLToPath(new URL('../../../../../../shared/data/osm/', import.meta.url));
+/** The maps in ../shared/data/osm/ (relative to the project root); OSM_DIR overrides it (a worktree sits one level deeper). */
+export const SHARED_OSM_DIR = process.env.OSM_DIR ?? fileURLToPath(new URL('../../../../../../shared/data/osm/', import.meta.url));
 
 let otaniemi: Record<ProfileName, ProfileNetwork> | undefined;
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_MAP_PATH } from '../../config.js';
+import { TOPOLOGY_ARRAY_FIELDS } from '../../domain/cch/topology.js';
 import { GRAPH_ARRAY_FIELDS } from '../../domain/graph.js';
 import { cacheKey, loadNetworks } from '../osm/network-loader.js';
 
@@ -23,7 +24,27 @@ describe('graph cache', () => {
       assert.deepEqual(b.landmarks.fromLandmark, a.landmarks.fromLandmark);
       assert.deepEqual(b.landmarks.toLandmark, a.landmarks.toLandmark);
       assert.equal(b.graph.nodeCount, a.graph.nodeCount);
+      // The hierarchy comes back too: nothing is re-ordered or re-contracted on a restart.
+      for (const field of TOPOLOGY_ARRAY_FIELDS) {
+        assert.deepEqual(b.hierarchy.topology[field], a.hierarchy.topology[field], `${profile}.hierarchy.${field}`);
+      }
+      assert.equal(b.hierarchy.topology.edgeCount, a.hierarchy.topology.edgeCount);
     }
+  });
+
+  it('rebuilds graph and hierarchy when the map file at the same path changes', () => {
+    const mapPath = join(dir, 'map.osm.pbf');
+    copyFileSync(DEFAULT_MAP_PATH, mapPath);
+    // Same bytes as the map loaded above, under another name: the cache serves it.
+    assert.equal(loadNetworks({ mapPath, cacheDir: dir, profiles: ['road'] }).origin.road, 'cache');
+    // Append a block of a type readers skip: other bytes, same streets.
+    const header = Buffer.from([0x0a, 0x04, ...Buffer.from('Test'), 0x18, 0x00]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(header.length);
+    writeFileSync(mapPath, Buffer.concat([readFileSync(mapPath), length, header]));
+    const changed = loadNetworks({ mapPath, cacheDir: dir, profiles: ['road'] });
+    assert.equal(changed.origin.road, 'built');
+    assert.equal(loadNetworks({ mapPath, cacheDir: dir, profiles: ['road'] }).origin.road, 'cache');
   });
 
   it('keys the cache by map contents and no-go zones, and rebuilds over a damaged file', () => {

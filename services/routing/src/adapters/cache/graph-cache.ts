@@ -2,14 +2,15 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRAPH_ARRAY_FIELDS, type RoadGraph } from '../../domain/graph.js';
 import type { ProfileName } from '../../domain/profiles.js';
+import { TOPOLOGY_ARRAY_FIELDS, type CchTopology } from '../../domain/cch/topology.js';
 import type { Landmarks } from '../../domain/search/landmarks.js';
 
 /**
- * A built graph and its landmarks on disk: a JSON header followed by the raw
+ * A built graph, its landmarks and its hierarchy topology on disk: a JSON header followed by the raw
  * typed arrays (8-byte aligned), so a restart maps them back without parsing
  * the map. The key names everything the build depends on.
  */
-const FORMAT = 'kera-routing-graph-v1';
+const FORMAT = 'kera-routing-graph-v2';
 
 type TypedArray = Float64Array | Float32Array | Uint32Array | Int32Array | Uint8Array;
 const CONSTRUCTORS = { Float64Array, Float32Array, Uint32Array, Int32Array, Uint8Array } as const;
@@ -21,12 +22,14 @@ interface Header {
   profile: ProfileName;
   counts: { nodeCount: number; edgeCount: number; arcCount: number; geometryCount: number };
   landmarks: { count: number; epsilon: number };
+  hierarchy: { nodeCount: number; edgeCount: number };
   arrays: Array<{ name: string; kind: ArrayKind; offset: number; length: number }>;
 }
 
 export interface CachedNetwork {
   readonly graph: RoadGraph;
   readonly landmarks: Landmarks;
+  readonly topology: CchTopology;
 }
 
 export const cacheFile = (dir: string, key: string): string => join(dir, `${key}.graph`);
@@ -37,12 +40,13 @@ function kindOf(array: TypedArray): ArrayKind {
 }
 
 export function writeGraphCache(dir: string, key: string, network: CachedNetwork): void {
-  const { graph, landmarks } = network;
+  const { graph, landmarks, topology } = network;
   const named: Array<[string, TypedArray]> = [
     ...GRAPH_ARRAY_FIELDS.map((name) => [name, graph[name]] as [string, TypedArray]),
     ['landmarks.nodes', landmarks.nodes],
     ['landmarks.fromLandmark', landmarks.fromLandmark],
     ['landmarks.toLandmark', landmarks.toLandmark],
+    ...TOPOLOGY_ARRAY_FIELDS.map((name) => [`hierarchy.${name}`, topology[name]] as [string, TypedArray]),
   ];
   let offset = 0;
   const arrays = named.map(([name, array]) => {
@@ -56,6 +60,7 @@ export function writeGraphCache(dir: string, key: string, network: CachedNetwork
     profile: graph.profile,
     counts: { nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, arcCount: graph.arcCount, geometryCount: graph.geometryCount },
     landmarks: { count: landmarks.count, epsilon: landmarks.epsilon },
+    hierarchy: { nodeCount: topology.nodeCount, edgeCount: topology.edgeCount },
     arrays,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -107,5 +112,7 @@ export function readGraphCache(dir: string, key: string): CachedNetwork | null {
     fromLandmark: take('landmarks.fromLandmark'),
     toLandmark: take('landmarks.toLandmark'),
   };
-  return { graph: graph as unknown as RoadGraph, landmarks };
+  const topology = { ...header.hierarchy } as Record<string, unknown>;
+  for (const name of TOPOLOGY_ARRAY_FIELDS) topology[name] = take(`hierarchy.${name}`);
+  return { graph: graph as unknown as RoadGraph, landmarks, topology: topology as unknown as CchTopology };
 }

@@ -47,7 +47,7 @@ export function loadNetworks(options: LoadOptions): LoadedNetworks {
     const key = cacheKey(mapSha256, profile, zones);
     const cached = options.cacheDir ? safeRead(options.cacheDir, key, log) : null;
     if (cached) {
-      networks[profile] = prepareNetwork(cached.graph, cached.landmarks);
+      networks[profile] = prepareNetwork(cached.graph, cached.landmarks, cached.topology);
       origin[profile] = 'cache';
     } else {
       osm ??= readOsmPbf(bytes, { keepWay: isRoutableWay });
@@ -77,7 +77,7 @@ function safeRead(dir: string, key: string, log?: Logger) {
 
 function safeWrite(dir: string, key: string, network: ProfileNetwork, log?: Logger): void {
   try {
-    writeGraphCache(dir, key, network);
+    writeGraphCache(dir, key, { graph: network.graph, landmarks: network.landmarks, topology: network.hierarchy.topology });
   } catch (err) {
     log?.warn({ err, key }, 'could not write graph cache; the next start will rebuild');
   }
