@@ -40,13 +40,13 @@ export interface IngestHarness {
   readonly incidents: Inbox<Received<Incident>>;
   readonly deadLetters: Inbox<Received<DeadLetter>>;
   readonly feedStatus: Inbox<Received<FeedStatus>>;
-  /** Starts one more ingest instance in the same group. */
-  start(env?: Record<string, string>): Promise<IngestService>;
+  /** Starts one more ingest instance (same group unless env says otherwise). */
+  start(env?: Record<string, string>, clock?: () => Date): Promise<IngestService>;
   publish(topic: string, value: Buffer | null, key?: string, headers?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function ingestHarness(name: string, env: Record<string, string> = {}): Promise<IngestHarness> {
+export async function ingestHarness(name: string, env: Record<string, string> = {}, inputPartitions = 1): Promise<IngestHarness> {
   const infra = await testInfra();
   const t = (topic: string) => uniqueName(`test.${name}.${topic}`);
   const topics: IngestTopics = {
@@ -67,7 +67,7 @@ export async function ingestHarness(name: string, env: Record<string, string> = 
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `ingest-test-${name}`, log: silentLog });
   const specs = [TOPICS.cityTms, TOPICS.cityWeather, TOPICS.cityNgsi, TOPICS.citySituations, TOPICS.cityPoleSensors, TOPICS.trafficObservations, TOPICS.trafficIncidents, TOPICS.ingestDlq, TOPICS.ingestFeedStatus];
   const names = [topics.tms, topics.weather, topics.ngsi, topics.situations, topics.pole, topics.observations, topics.incidents, topics.dlq, topics.feedStatus];
-  await kafka.ensureTopics(specs.map((spec, i) => ({ ...spec, name: names[i]!, partitions: 1 })));
+  await kafka.ensureTopics(specs.map((spec, i) => ({ ...spec, name: names[i]!, partitions: i < 5 ? inputPartitions : 1 })));
   const provider: EventProducer = await kafka.producer();
   const observations = new Inbox<Received<Observation>>();
   const incidents = new Inbox<Received<Incident>>();
@@ -97,8 +97,8 @@ export async function ingestHarness(name: string, env: Record<string, string> = 
     incidents,
     deadLetters,
     feedStatus,
-    async start(extra = {}) {
-      const service = await startIngestService(loadConfig({ ...baseEnv, ...extra }), { log: silentLog, topics });
+    async start(extra = {}, clock) {
+      const service = await startIngestService(loadConfig({ ...baseEnv, ...extra }), { log: silentLog, topics, ...(clock ? { clock } : {}) });
       services.push(service);
       return service;
     },
