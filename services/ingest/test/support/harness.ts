@@ -43,6 +43,8 @@ export interface IngestHarness {
   /** Starts one more ingest instance (same group unless env says otherwise). */
   start(env?: Record<string, string>, clock?: () => Date): Promise<IngestService>;
   publish(topic: string, value: Buffer | null, key?: string, headers?: Record<string, string>): Promise<void>;
+  /** Runs a feed freshness check on every started instance. */
+  checkAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,9 @@ export async function ingestHarness(name: string, env: Record<string, string> = 
       const service = await startIngestService(loadConfig({ ...baseEnv, ...extra }), { log: silentLog, topics, ...(clock ? { clock } : {}) });
       services.push(service);
       return service;
+    },
+    checkAll: async () => {
+      await Promise.all(services.map((s) => s.checkFeeds()));
     },
     publish: (topic, value, key = 'provider-key', headers) =>
       provider.send(topic, [{ key, value: value ?? Buffer.alloc(0), ...(headers ? { headers } : {}) }]),
