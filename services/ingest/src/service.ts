@@ -3,29 +3,55 @@ import {
   createKafka,
   createLogger,
   createRedis,
+  createShutdown,
   startOpsServer,
   TOPICS,
   type Logger,
   type TopicSpec,
-  createShutdown,
 } from '@kera/platform';
 import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
-import { createNgsiConsumer } from './adapters/kafka/ngsi-consumer.js';
+import { createCityConsumer } from './adapters/kafka/city-consumer.js';
+import { createFeedStatusPublisher } from './adapters/kafka/feed-status-publisher.js';
 import { createTrafficPublisher } from './adapters/kafka/traffic-publisher.js';
-import { createRedisDedupeStore } from './adapters/redis/dedupe-store.js';
+import { loadStationMetadata } from './adapters/files/station-metadata.js';
+import { createRedisIngestState } from './adapters/redis/ingest-state.js';
 import { createIngestMetrics } from './adapters/telemetry/metrics.js';
-import { createNgsiIngest } from './app/ingest-ngsi.js';
+import { createFeedWatch, type WatchedFeed } from './app/feed-watch.js';
+import { createBatchIngest } from './app/ingest-batch.js';
 import type { IngestConfig } from './config.js';
-import { FeedFreshness } from './domain/feed-freshness.js';
+import { createSituationsFormat } from './domain/digitraffic/situations.js';
+import { createTmsFormat } from './domain/digitraffic/tms.js';
+import { createWeatherFormat } from './domain/digitraffic/weather.js';
+import { createNgsiFormat } from './domain/ngsi/format.js';
+import { createPoleFormat } from './domain/pole/pole.js';
+import type { FeedFormat } from './domain/reading.js';
 
 type PrometheusExporter = NonNullable<Parameters<typeof startOpsServer>[0]['exporter']>;
 
+/** Every topic ingest reads and writes; tests pass fresh names. */
 export interface IngestTopics {
+  readonly tms: string;
+  readonly weather: string;
   readonly ngsi: string;
+  readonly situations: string;
+  readonly pole: string;
   readonly observations: string;
   readonly incidents: string;
   readonly dlq: string;
+  readonly feedStatus: string;
 }
+
+export const DEFAULT_INGEST_TOPICS: IngestTopics = {
+  tms: TOPICS.cityTms.name,
+  weather: TOPICS.cityWeather.name,
+  ngsi: TOPICS.cityNgsi.name,
+  situations: TOPICS.citySituations.name,
+  pole: TOPICS.cityPoleSensors.name,
+  observations: TOPICS.trafficObservations.name,
+  incidents: TOPICS.trafficIncidents.name,
+  dlq: TOPICS.ingestDlq.name,
+  feedStatus: TOPICS.ingestFeedStatus.name,
+};
 
 export interface IngestOverrides {
   readonly log?: Logger;
@@ -38,44 +64,49 @@ export interface IngestOverrides {
 
 export interface IngestService {
   readonly opsPort: number;
+  /** Runs one feed freshness check now (tests; the service also runs it every INGEST_FEED_CHECK_MS). */
+  checkFeeds(): Promise<void>;
   /** Idempotent: drains the consumer, then closes producer, Redis and the ops server. */
   stop(): Promise<void>;
 }
-
-const FRESHNESS_CHECK_MS = 30_000;
 
 /** Wire and start ingest. Resolves once the consumer has joined its group. */
 export async function startIngestService(config: IngestConfig, overrides: IngestOverrides = {}): Promise<IngestService> {
   const log = overrides.log ?? createLogger({ name: 'ingest', level: config.LOG_LEVEL });
   const clock = overrides.clock ?? (() => new Date());
-  const topics = overrides.topics ?? {
-    ngsi: TOPICS.cityNgsi.name,
-    observations: TOPICS.trafficObservations.name,
-    incidents: TOPICS.trafficIncidents.name,
-    dlq: TOPICS.ingestDlq.name,
-  };
+  const topics = overrides.topics ?? DEFAULT_INGEST_TOPICS;
   const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const stop = () => closers.run('stop');
 
   try {
+    const formats = buildFormats(config, topics);
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest', log });
     if (config.INGEST_ENSURE_TOPICS) await kafka.ensureTopics(topicSpecs(topics));
 
-    const redis = createRedis({ url: config.REDIS_URL, log, name: 'ingest-dedupe' });
+    const redis = createRedis({ url: config.REDIS_URL, log, name: 'ingest-state' });
     closers.add('redis', () => closeRedis(redis));
     const producer = await kafka.producer();
     closers.add('producer', () => producer.close());
 
-    const freshness = new FeedFreshness();
-    const meter = overrides.telemetry?.meter ?? otelMetrics.getMeter('ingest');
-    const ingest = createNgsiIngest({
+    const policy = { windowMs: config.INGEST_WINDOW_S * 1000, latenessMs: config.INGEST_ALLOWED_LATENESS_S * 1000 };
+    const state = createRedisIngestState({
+      redis,
+      prefix: config.INGEST_REDIS_PREFIX,
+      policy,
+      ttlSeconds: config.INGEST_DEDUPE_TTL_S,
+      incidentTtlSeconds: config.INGEST_INCIDENT_TTL_S,
+    });
+    const metrics = createIngestMetrics(overrides.telemetry?.meter ?? otelMetrics.getMeter('ingest'), clock);
+    const ingest = createBatchIngest({
+      formats,
+      state,
       publisher: createTrafficPublisher(producer, topics),
-      dedupe: createRedisDedupeStore({ redis, prefix: config.INGEST_REDIS_PREFIX, ttlSeconds: config.INGEST_DEDUPE_TTL_S }),
-      metrics: createIngestMetrics(meter, freshness, clock),
-      freshness,
-      limits: eventTimeLimits(config),
+      metrics,
+      limits: { maxAgeMs: config.INGEST_MAX_AGE_S * 1000, maxFutureMs: config.INGEST_MAX_FUTURE_S * 1000 },
+      policy,
+      bounds: config.INGEST_MAP_BOUNDS,
       clock,
-      log: log.child({ component: 'ngsi' }),
+      log: log.child({ component: 'ingest' }),
     });
 
     let consuming = false;
@@ -87,12 +118,13 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
     });
     closers.add('ops server', () => ops.close());
 
-    const consumer = createNgsiConsumer({
+    const consumer = createCityConsumer({
       kafka,
       groupId: config.INGEST_GROUP_ID,
-      topic: topics.ngsi,
+      topics: [...formats.keys()],
       fromBeginning: config.INGEST_FROM_BEGINNING,
       ingest,
+      maxBatchSize: config.INGEST_BATCH_SIZE,
     });
     closers.add('consumer', async () => {
       consuming = false;
@@ -101,40 +133,57 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
     await consumer.start();
     consuming = true;
 
-    const quietCheck = watchQuietFeeds(freshness, clock, config.INGEST_FEED_QUIET_AFTER_S, log);
-    closers.add('freshness check', () => clearInterval(quietCheck));
+    const watch = createFeedWatch({
+      feeds: watchedFeeds(config, formats),
+      store: state,
+      publisher: createFeedStatusPublisher(producer, topics.feedStatus),
+      metrics,
+      clock,
+      log: log.child({ component: 'feed-watch' }),
+    });
+    metrics.watch(watch);
+    const timer = setInterval(() => {
+      watch.check().catch((err: unknown) => log.warn({ err }, 'feed freshness check failed; retrying at the next one'));
+    }, config.INGEST_FEED_CHECK_MS);
+    timer.unref();
+    closers.add('feed watch', () => clearInterval(timer));
 
     log.info({ topics, groupId: config.INGEST_GROUP_ID, opsPort: ops.port }, 'ingest consuming');
-    return { opsPort: ops.port, stop };
+    return { opsPort: ops.port, checkFeeds: () => watch.check(), stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-const eventTimeLimits = (config: IngestConfig) => ({
-  maxAgeMs: config.INGEST_MAX_AGE_S * 1000,
-  maxFutureMs: config.INGEST_MAX_FUTURE_S * 1000,
-});
+/** Input topic → its format; metadata files are read here, so a broken copy fails the start. */
+function buildFormats(config: IngestConfig, topics: IngestTopics): Map<string, FeedFormat> {
+  const limits = { maxBytes: config.INGEST_MAX_MESSAGE_BYTES };
+  const tms = loadStationMetadata(config.INGEST_TMS_STATIONS_FILE, config.INGEST_TMS_SENSORS_FILE);
+  const weather = loadStationMetadata(config.INGEST_WEATHER_STATIONS_FILE, config.INGEST_WEATHER_SENSORS_FILE);
+  return new Map<string, FeedFormat>([
+    [topics.tms, createTmsFormat(tms, limits)],
+    [topics.weather, createWeatherFormat(weather, limits, config.INGEST_WEATHER_RADIUS_M)],
+    [topics.ngsi, createNgsiFormat(limits)],
+    [topics.situations, createSituationsFormat(limits)],
+    [topics.pole, createPoleFormat(limits)],
+  ]);
+}
 
-/** Logs each source that stopped sending new event times (the metric shows it continuously). */
-function watchQuietFeeds(freshness: FeedFreshness, clock: () => Date, quietAfterS: number, log: Logger): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    const now = clock();
-    for (const feed of freshness.newlyQuiet(now, quietAfterS * 1000)) {
-      const ageS = Math.round((now.getTime() - feed.lastEventTime.getTime()) / 1000);
-      log.warn({ source: feed.source, lastEventTime: feed.lastEventTime.toISOString(), ageS }, 'feed is quiet');
-    }
-  }, FRESHNESS_CHECK_MS);
-  timer.unref();
-  return timer;
+function watchedFeeds(config: IngestConfig, formats: ReadonlyMap<string, FeedFormat>): WatchedFeed[] {
+  return [...formats].map(([topic, format]) => ({ feed: format.feed, topic, cadenceS: config.INGEST_FEED_CADENCES.get(format.feed) ?? 300 }));
 }
 
 function topicSpecs(topics: IngestTopics): TopicSpec[] {
   return [
+    { ...TOPICS.cityTms, name: topics.tms },
+    { ...TOPICS.cityWeather, name: topics.weather },
     { ...TOPICS.cityNgsi, name: topics.ngsi },
+    { ...TOPICS.citySituations, name: topics.situations },
+    { ...TOPICS.cityPoleSensors, name: topics.pole },
     { ...TOPICS.trafficObservations, name: topics.observations },
     { ...TOPICS.trafficIncidents, name: topics.incidents },
     { ...TOPICS.ingestDlq, name: topics.dlq },
+    { ...TOPICS.ingestFeedStatus, name: topics.feedStatus },
   ];
 }

@@ -25,6 +25,7 @@ import { matchEdges } from './domain/edge-matching.js';
 import type { ProfileNetwork } from './domain/network.js';
 import { noGoZonesFromGeoJson, type NoGoZone } from './domain/no-go.js';
 import { PROFILES, type ProfileName } from './domain/profiles.js';
+import { FeedHealth } from './domain/traffic-feeds.js';
 import { TrafficState } from './domain/traffic-state.js';
 import { nextVersion, WeightStore } from './domain/weights.js';
 import { createRoutingMetrics } from './metrics.js';
@@ -55,6 +56,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     incidents: TOPICS.trafficIncidents.name,
     changes: TOPICS.routingTrafficChanges.name,
     deadLetters: TOPICS.ingestDlq.name,
+    feedStatus: TOPICS.ingestFeedStatus.name,
   };
   const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   let ready = false;
@@ -85,7 +87,12 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'routing', log });
     const producer: EventProducer = await kafka.producer();
     closers.add('producer', () => producer.close());
-    const updater = startTraffic({ config, networks, store, producer, topics, clock, log, metrics });
+    const state = new TrafficState(
+      (profile, geometry, bearing) => matchEdges(networks[profile].graph, networks[profile].snap, geometry, bearing),
+      config.TRAFFIC_FRESHNESS_MS,
+    );
+    const feeds = new FeedHealth();
+    const updater = startTraffic({ config, networks, store, state, producer, topics, clock, log, metrics });
     closers.add('traffic', async () => {
       updater.close();
       await updater.published();
@@ -97,6 +104,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
       // Every replica needs every observation: its own group, read from the beginning.
       groupId: `routing-${hostname()}-${randomBytes(4).toString('hex')}`,
       updater,
+      feeds,
       metrics,
       log,
     });
@@ -118,7 +126,8 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
       search: config.SEARCH,
       ...(matrixRows ? { matrixRows } : {}),
     });
-    grpc.server.addService(RoutingServiceService, createRoutingServer({ planner, clock, metrics, log }));
+    const freshness = (profile: ProfileName) => feeds.freshness(profile, state.dataAsOfMs, clock());
+    grpc.server.addService(RoutingServiceService, createRoutingServer({ planner, clock, metrics, log, freshness }));
     const grpcPort = await grpc.listen(`${config.GRPC_HOST}:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpc.close(config.SHUTDOWN_DEADLINE_MS));
     grpc.setServing(true);
@@ -148,17 +157,14 @@ function startTraffic(deps: {
   config: RoutingConfig;
   networks: Record<ProfileName, ProfileNetwork>;
   store: WeightStore;
+  state: TrafficState;
   producer: EventProducer;
   topics: TrafficTopics;
   clock: () => number;
   log: Logger;
   metrics: ReturnType<typeof createRoutingMetrics>;
 }): TrafficUpdater {
-  const { networks, metrics } = deps;
-  const state = new TrafficState(
-    (profile, geometry, bearing) => matchEdges(networks[profile].graph, networks[profile].snap, geometry, bearing),
-    deps.config.TRAFFIC_FRESHNESS_MS,
-  );
+  const { networks, metrics, state } = deps;
   return createTrafficUpdater({
     networks,
     store: deps.store,

@@ -4,6 +4,7 @@ import {
   logLevel as KafkaLogLevel,
   type Consumer,
   type IHeaders,
+  type KafkaMessage,
   type Producer,
   type logCreator,
 } from 'kafkajs';
@@ -35,6 +36,8 @@ export interface IncomingMessage {
 export interface EventProducer {
   /** Resolves once every message is durable on the broker (acks=all). */
   send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Several topics in one produce request per broker; resolves once all are durable (acks=all). */
+  sendMany(batches: ReadonlyArray<{ topic: string; messages: OutgoingMessage[] }>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,22 @@ export interface ConsumerOptions {
   handle: (message: IncomingMessage) => Promise<void>;
 }
 
+export interface BatchConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /**
+   * Called with consecutive messages of one partition (at most maxBatchSize),
+   * in order; partitions run concurrently. Offsets up to the last message
+   * commit only after it resolves: at-least-once, so handlers must be idempotent.
+   */
+  handleBatch: (messages: IncomingMessage[]) => Promise<void>;
+  /** Default 1000. */
+  maxBatchSize?: number;
+  /** Partitions handled at the same time by this instance; default 3. */
+  partitionsConsumedConcurrently?: number;
+}
+
 export interface EventConsumer {
   /** Resolves when the group has joined and partitions are assigned. */
   start(): Promise<void>;
@@ -59,6 +78,7 @@ export interface EventConsumer {
 export interface KafkaPort {
   producer(): Promise<EventProducer>;
   consumer(options: ConsumerOptions): EventConsumer;
+  batchConsumer(options: BatchConsumerOptions): EventConsumer;
   ensureTopics(topics: readonly TopicSpec[]): Promise<string[]>;
   deleteTopics(names: string[]): Promise<void>;
   /** Committed offsets of a group, per topic partition (for lag and tests). */
@@ -87,6 +107,16 @@ const pinoLogCreator = (log: Logger): logCreator => () => ({ level, log: entry }
   else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
   else log.debug(fields, message);
 };
+
+const toIncoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => ({
+  topic,
+  partition,
+  offset: message.offset,
+  key: message.key,
+  value: message.value,
+  headers: headersToStrings(message.headers),
+  timestamp: Number(message.timestamp),
+});
 
 const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -149,8 +179,22 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
             })),
           });
         },
+        async sendMany(batches) {
+          const topicMessages = batches
+            .filter((b) => b.messages.length > 0)
+            .map((b) => ({
+              topic: b.topic,
+              messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceContext(m.headers ?? {}) })),
+            }));
+          if (topicMessages.length === 0) return;
+          await producer.sendBatch({ acks: -1, topicMessages });
+        },
         close: () => producer.disconnect(),
       };
+    },
+
+    batchConsumer(options) {
+      return createBatchConsumer(kafka, options, log);
     },
 
     consumer({ groupId, topics, fromBeginning = false, handle }) {
@@ -230,5 +274,54 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
 
     endOffsets: (topic) =>
       admin(async (a) => (await a.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }))),
+  };
+}
+
+/** eachBatch with manual offset resolution: a chunk's offsets commit only after its handler resolved. */
+function createBatchConsumer(kafka: Kafka, options: BatchConsumerOptions, log: Logger): EventConsumer {
+  const { groupId, topics, fromBeginning = false, handleBatch } = options;
+  const maxBatchSize = options.maxBatchSize ?? 1000;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 15_000,
+    heartbeatInterval: 1_000,
+    retry: { initialRetryTime: 200, retries: 10 },
+  });
+  let stopped = false;
+  return {
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning });
+      const joined = new Promise<void>((resolve) => {
+        const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+          off();
+          resolve();
+        });
+      });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
+            if (!isRunning() || isStale()) return;
+            const chunk = batch.messages.slice(from, from + maxBatchSize);
+            await handleBatch(chunk.map((m) => toIncoming(batch.topic, batch.partition, m)));
+            resolveOffset(chunk[chunk.length - 1]!.offset);
+            await heartbeat();
+          }
+          await commitOffsetsIfNecessary();
+        },
+      });
+      await joined;
+      log.info({ groupId, topics }, 'batch consumer joined');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // disconnect() waits for the batch in flight, then commits resolved offsets.
+      await consumer.disconnect();
+    },
   };
 }

@@ -22,6 +22,7 @@ export const TOPICS = {
   trafficObservations: { name: 'traffic.observations.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 2 * DAY, description: 'Normalized observations, key = location id' },
   trafficIncidents: { name: 'traffic.incidents.v1', partitions: 3, cleanupPolicy: 'compact', retentionMs: -1, description: 'Closures and hazards, key = incident id' },
   ingestDlq: { name: 'ingest.dlq.v1', partitions: 1, cleanupPolicy: 'delete', retentionMs: 30 * DAY, description: 'Rejected input with the reason' },
+  ingestFeedStatus: { name: 'ingest.feed-status.v1', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1, description: 'City feeds going stale and recovering, key = feed' },
   routingTrafficChanges: { name: 'routing.traffic-changes.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 1 * DAY, description: 'Edges whose weight changed, key = area cell' },
   fleetVehicleEvents: { name: 'fleet.vehicle-events.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 7 * DAY, description: 'Vehicle connected/disconnected/state, key = vehicle id' },
   fleetJobEvents: { name: 'fleet.job-events.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY, description: 'Job lifecycle, key = job id' },

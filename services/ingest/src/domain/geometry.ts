@@ -1,7 +1,7 @@
 import { describeValue, reject } from './rejection.js';
 import type { GeoPoint, Geometry } from './types.js';
 
-export type GeometryKind = Geometry['kind'];
+export type GeometryKind = Exclude<Geometry['kind'], 'multi'>;
 
 const GEOJSON_TYPE: Record<string, GeometryKind> = {
   Point: 'point',
@@ -39,6 +39,54 @@ export function readGeoJson(value: unknown, field: string, allowed: readonly Geo
     }
     default: {
       const unreachable: never = kind;
+      return unreachable;
+    }
+  }
+}
+
+const MULTI_PART: Record<string, GeometryKind> = { MultiPoint: 'point', MultiLineString: 'line', MultiPolygon: 'polygon' };
+
+/**
+ * Any GeoJSON geometry a provider may send for a place (Point, LineString,
+ * Polygon, their Multi* forms, a GeometryCollection of them): single parts
+ * stay single, several become a `multi`.
+ */
+export function readAnyGeoJson(value: unknown, field: string): Geometry {
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const type = object?.type;
+  if (object && typeof type === 'string' && type in MULTI_PART) {
+    const kind = MULTI_PART[type]!;
+    const parts = object.coordinates;
+    if (!Array.isArray(parts) || parts.length === 0) return reject('schema', `${field}.coordinates: expected a non-empty array of ${type} parts, got ${describeValue(parts)}`);
+    const read = parts.map((coordinates, i) => readGeoJson({ type: geoJsonName(kind), coordinates }, `${field}.coordinates[${i}]`, [kind]));
+    return read.length === 1 ? read[0]! : { kind: 'multi', parts: read };
+  }
+  if (object && type === 'GeometryCollection') {
+    const geometries = object.geometries;
+    if (!Array.isArray(geometries) || geometries.length === 0) return reject('schema', `${field}.geometries: expected a non-empty array, got ${describeValue(geometries)}`);
+    const read = geometries.map((g, i) => readAnyGeoJson(g, `${field}.geometries[${i}]`));
+    return read.length === 1 ? read[0]! : { kind: 'multi', parts: read };
+  }
+  return readGeoJson(value, field, ['point', 'line', 'polygon']);
+}
+
+/** Every position of a geometry, for bounds checks. */
+export function* positionsOf(geometry: Geometry): Generator<GeoPoint> {
+  switch (geometry.kind) {
+    case 'point':
+      yield geometry.point;
+      return;
+    case 'line':
+      yield* geometry.points;
+      return;
+    case 'polygon':
+      yield* geometry.ring;
+      return;
+    case 'multi':
+      for (const part of geometry.parts) yield* positionsOf(part);
+      return;
+    default: {
+      const unreachable: never = geometry;
       return unreachable;
     }
   }

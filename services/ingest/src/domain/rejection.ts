@@ -12,6 +12,14 @@ export type RejectionCode =
   | 'unsupported_type'
   /** The event time is older than the maximum age, or too far in the future. */
   | 'stale'
+  /** The event time falls in a window of its location that closed (past the allowed lateness). */
+  | 'late'
+  /** The input is larger than ingest accepts, or decompresses to more than that (a compression bomb). */
+  | 'too_large'
+  /** A station or sensor the metadata does not know. */
+  | 'unknown_station'
+  /** The geometry lies entirely outside the loaded map. */
+  | 'outside_map'
   /** Ingest itself failed on this input (a bug); kept so it can be replayed after a fix. */
   | 'internal_error';
 

@@ -12,7 +12,13 @@ export interface GeoPoint {
 export type Geometry =
   | { readonly kind: 'point'; readonly point: GeoPoint }
   | { readonly kind: 'line'; readonly points: readonly GeoPoint[] }
-  | { readonly kind: 'polygon'; readonly ring: readonly GeoPoint[] };
+  | { readonly kind: 'polygon'; readonly ring: readonly GeoPoint[] }
+  /** Several parts of one thing, e.g. a GeoJSON MultiLineString road work. */
+  | { readonly kind: 'multi'; readonly parts: readonly Geometry[] };
+
+/** Road-surface condition, from worst-for-nobody to worst-for-everybody (the order is the rank). */
+export const SURFACE_STATES = ['unknown', 'dry', 'wet', 'snow', 'icy'] as const;
+export type SurfaceState = (typeof SURFACE_STATES)[number];
 
 /** One normalized measurement of a street at a place and event-time window. */
 export interface TrafficObservation {
@@ -30,10 +36,17 @@ export interface TrafficObservation {
   readonly speedKmh?: number;
   readonly flowVph?: number;
   readonly occupancyPct?: number;
+  /** Pedestrians per 100 m² of walkway. */
+  readonly pedestrianDensity?: number;
+  readonly surface?: SurfaceState;
+  readonly surfaceTemperatureC?: number;
+  /** Road friction coefficient, 0..1 (dry asphalt ~0.8, ice < 0.3). */
+  readonly friction?: number;
+  /** Raw readings merged into this window. */
   readonly sampleCount: number;
 }
 
-export type IncidentKind = 'closure' | 'road_works' | 'hazard' | 'unspecified';
+export type IncidentKind = 'closure' | 'road_works' | 'hazard' | 'weight_restriction' | 'announcement' | 'unspecified';
 export type IncidentSeverity = 'low' | 'medium' | 'high' | 'unspecified';
 
 /** A closure or hazard; `active: false` means the provider ended it. */

@@ -11,7 +11,9 @@ export interface LatLon {
 export type TrafficGeometry =
   | { readonly kind: 'point'; readonly point: LatLon }
   | { readonly kind: 'line'; readonly points: readonly LatLon[] }
-  | { readonly kind: 'polygon'; readonly ring: readonly LatLon[] };
+  | { readonly kind: 'polygon'; readonly ring: readonly LatLon[] }
+  /** Several parts of one thing (a road work in stretches): the union of what each part matches. */
+  | { readonly kind: 'multi'; readonly parts: readonly TrafficGeometry[] };
 
 /** How close a point reading must be to a street, metres. */
 export const POINT_TOLERANCE_M = 30;
@@ -36,6 +38,11 @@ export function matchEdges(graph: RoadGraph, index: SnapIndex, geometry: Traffic
       return matchLine(graph, index, geometry.points, bearingDeg);
     case 'polygon':
       return matchPolygon(graph, index, geometry.ring);
+    case 'multi': {
+      const edges = new Set<number>();
+      for (const part of geometry.parts) for (const edge of matchEdges(graph, index, part, bearingDeg)) edges.add(edge);
+      return [...edges].sort((x, y) => x - y);
+    }
     default: {
       const unknown: never = geometry;
       throw new Error(`unknown geometry ${JSON.stringify(unknown)}`);

@@ -38,6 +38,7 @@ export class TrafficState {
   private readonly contributors: PerProfile<Map<number, Source[]>> = { road: new Map(), sidewalk: new Map() };
   private readonly effectScratch: EdgeEffect[] = [];
   private dirty: PerProfile<Set<number>> = { road: new Set(), sidewalk: new Set() };
+  private newestObservationMs: number | undefined;
 
   constructor(
     private readonly match: EdgeMatcher,
@@ -48,16 +49,24 @@ export class TrafficState {
     return this.sources.size;
   }
 
+  /** Newest window end of any current observation: how old the traffic data is. */
+  get dataAsOfMs(): number | undefined {
+    return this.newestObservationMs;
+  }
+
   applyObservation(fact: ObservationFact, nowMs: number): ApplyOutcome {
     const key = `observation:${fact.locationId}`;
     const previous = this.sources.get(key);
-    if (previous && previous.order > fact.windowEndMs) return 'stale';
+    // A later update of the same window (more samples) replaces it; an older window never does.
+    const order = fact.windowEndMs + Math.min(fact.sampleCount ?? 1, 999) / 1000;
+    if (previous && previous.order > order) return 'stale';
     const untilMs = fact.windowEndMs + this.freshnessMs;
     if (untilMs <= nowMs) {
       this.remove(key);
       return 'expired';
     }
-    return this.replace(key, fact.windowEndMs, -Infinity, untilMs, observationEffects(fact), fact.geometry, fact.bearingDeg, nowMs);
+    this.newestObservationMs = Math.max(this.newestObservationMs ?? -Infinity, fact.windowEndMs);
+    return this.replace(key, order, -Infinity, untilMs, observationEffects(fact), fact.geometry, fact.bearingDeg, nowMs);
   }
 
   applyIncident(fact: IncidentFact, nowMs: number): ApplyOutcome {

@@ -16,6 +16,8 @@ export interface ObservationFact {
   /** Pedestrians per 100 m² of walkway. */
   readonly pedestrianDensity?: number;
   readonly surface: SurfaceCondition;
+  /** Raw readings in the window; a later update of the same window carries more. */
+  readonly sampleCount?: number;
 }
 
 /** A closure or hazard (from traffic.incidents.v1). */
@@ -74,6 +76,7 @@ export function surfaceFactor(profile: ProfileName, surface: SurfaceCondition): 
     case 'snow':
       return profile === 'sidewalk' ? 1.5 : 1.15;
     case 'wet':
+      return 1.1;
     case 'dry':
     case 'unknown':
       return 1;

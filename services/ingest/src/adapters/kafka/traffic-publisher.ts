@@ -8,7 +8,8 @@ import {
   type Incident,
   type Observation,
 } from '@kera/proto/traffic/v1/events';
-import type { Geometry, IncidentSeverity, TrafficIncident, TrafficObservation } from '../../domain/types.js';
+import type { Geometry, IncidentSeverity, SurfaceState as DomainSurface, TrafficIncident, TrafficObservation } from '../../domain/types.js';
+import { stableEventId } from '../../domain/windows.js';
 import type { DeadLetterRecord, IngestOutput, TrafficPublisher } from '../../app/ports.js';
 
 export interface OutputTopics {
@@ -25,14 +26,18 @@ const SOURCE = 'ingest';
  */
 export const MAX_KEPT_ORIGINAL_BYTES = 768 * 1024;
 
-/** Domain results → enveloped protobuf on the three output topics (acks=all, awaited). */
+/**
+ * Domain results → enveloped protobuf on the three output topics, in one
+ * produce request (acks=all, awaited). Envelope ids are derived from what
+ * each output is, so a resend after a crash is recognisably the same event.
+ */
 export function createTrafficPublisher(producer: EventProducer, topics: OutputTopics): TrafficPublisher {
   return {
     async publish(output: IngestOutput) {
-      await Promise.all([
-        producer.send(topics.observations, output.observations.map(observationMessage)),
-        producer.send(topics.incidents, output.incidents.map(incidentMessage)),
-        producer.send(topics.dlq, output.deadLetters.map(deadLetterMessage)),
+      await producer.sendMany([
+        { topic: topics.observations, messages: output.observations.map(observationMessage) },
+        { topic: topics.incidents, messages: output.incidents.map(incidentMessage) },
+        { topic: topics.dlq, messages: output.deadLetters.map(deadLetterMessage) },
       ]);
     },
   };
@@ -50,10 +55,14 @@ export function observationMessage(o: TrafficObservation): OutgoingMessage {
     speedKmh: o.speedKmh,
     flowVph: o.flowVph,
     occupancyPct: o.occupancyPct,
-    surface: SurfaceState.UNSPECIFIED,
+    pedestrianDensity: o.pedestrianDensity,
+    surface: surfaceToProto(o.surface),
     sampleCount: o.sampleCount,
+    surfaceTemperatureC: o.surfaceTemperatureC,
+    friction: o.friction,
   };
-  return { key: o.locationId, value: wrap(EVENTS.observation, payload, { source: SOURCE, occurredAt: o.windowEnd }) };
+  const id = stableEventId(`observation|${o.locationId}|${o.windowStart.getTime()}|${o.sampleCount}`);
+  return { key: o.locationId, value: wrap(EVENTS.observation, payload, { source: SOURCE, occurredAt: o.windowEnd, id }) };
 }
 
 export function incidentMessage(i: TrafficIncident): OutgoingMessage {
@@ -68,7 +77,8 @@ export function incidentMessage(i: TrafficIncident): OutgoingMessage {
     source: i.source,
     active: i.active,
   };
-  return { key: i.incidentId, value: wrap(EVENTS.incident, payload, { source: SOURCE, occurredAt: i.statusAt }) };
+  const id = stableEventId(`incident|${i.incidentId}|${i.statusAt.getTime()}|${i.active}`);
+  return { key: i.incidentId, value: wrap(EVENTS.incident, payload, { source: SOURCE, occurredAt: i.statusAt, id }) };
 }
 
 export function deadLetterMessage(d: DeadLetterRecord): OutgoingMessage {
@@ -88,10 +98,8 @@ export function deadLetterMessage(d: DeadLetterRecord): OutgoingMessage {
       : d.reason,
     rejectedAt: d.rejectedAt,
   };
-  return {
-    key: `${message.topic}:${message.partition}:${message.offset}`,
-    value: wrap(EVENTS.deadLetter, payload, { source: SOURCE, occurredAt: d.rejectedAt }),
-  };
+  const key = `${message.topic}:${message.partition}:${message.offset}`;
+  return { key, value: wrap(EVENTS.deadLetter, payload, { source: SOURCE, occurredAt: d.rejectedAt, id: stableEventId(`dead-letter|${key}`) }) };
 }
 
 function geometryToProto(g: Geometry): GeometryProto {
@@ -102,6 +110,8 @@ function geometryToProto(g: Geometry): GeometryProto {
       return { kind: { $case: 'line', value: { points: g.points.map((p) => ({ lat: p.lat, lon: p.lon })) } } };
     case 'polygon':
       return { kind: { $case: 'polygon', value: { ring: g.ring.map((p) => ({ lat: p.lat, lon: p.lon })) } } };
+    case 'multi':
+      return { kind: { $case: 'multi', value: { parts: g.parts.map(geometryToProto) } } };
     default: {
       const unreachable: never = g;
       return unreachable;
@@ -117,6 +127,10 @@ function incidentKindToProto(kind: TrafficIncident['kind']): IncidentKind {
       return IncidentKind.ROAD_WORKS;
     case 'hazard':
       return IncidentKind.HAZARD;
+    case 'weight_restriction':
+      return IncidentKind.WEIGHT_RESTRICTION;
+    case 'announcement':
+      return IncidentKind.ANNOUNCEMENT;
     case 'unspecified':
       return IncidentKind.UNSPECIFIED;
     default: {
@@ -138,6 +152,26 @@ function severityToProto(severity: IncidentSeverity): Severity {
       return Severity.UNSPECIFIED;
     default: {
       const unreachable: never = severity;
+      return unreachable;
+    }
+  }
+}
+
+function surfaceToProto(surface: DomainSurface | undefined): SurfaceState {
+  switch (surface) {
+    case 'dry':
+      return SurfaceState.DRY;
+    case 'wet':
+      return SurfaceState.WET;
+    case 'snow':
+      return SurfaceState.SNOW;
+    case 'icy':
+      return SurfaceState.ICY;
+    case 'unknown':
+    case undefined:
+      return SurfaceState.UNSPECIFIED;
+    default: {
+      const unreachable: never = surface;
       return unreachable;
     }
   }

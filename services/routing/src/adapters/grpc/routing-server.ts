@@ -6,10 +6,12 @@ import type {
   PlanRouteRequest,
   PlanRouteResponse,
   RoutingServiceServer,
+  TrafficFreshness,
 } from '@kera/proto/routing/v1/routing';
 import { Profile } from '@kera/proto/traffic/v1/events';
 import type { PlannedRoute, RoutePlanner, SnappedWaypoint } from '../../app/route-planner.js';
 import type { ProfileName } from '../../domain/profiles.js';
+import type { TrafficFreshness as DomainFreshness } from '../../domain/traffic-feeds.js';
 import type { RoutingMetrics } from '../../metrics.js';
 
 /** Translates RoutingService calls to the planner and back; errors map to precise statuses. */
@@ -18,8 +20,12 @@ export function createRoutingServer(deps: {
   clock: () => number;
   metrics: RoutingMetrics;
   log: Logger;
+  /** How old the traffic data is and which feeds the profile depends on are stale. */
+  freshness?: (profile: ProfileName) => DomainFreshness;
 }): RoutingServiceServer {
   const { planner, log, metrics } = deps;
+  const freshnessOf = (profile: ProfileName): { trafficFreshness?: TrafficFreshness } =>
+    deps.freshness ? { trafficFreshness: toFreshness(deps.freshness(profile)) } : {};
   const timed = async <T>(method: string, profile: ProfileName, work: () => T | Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
@@ -35,7 +41,7 @@ export function createRoutingServer(deps: {
       const route = await timed('PlanRoute', profile, () =>
         planner.planRoute({ profile, waypoints: request.waypoints.map(toLatLon), departure }),
       );
-      return toRouteResponse(route);
+      return { ...toRouteResponse(route), ...freshnessOf(profile) };
     }),
     planMatrix: unary(log, async (request: PlanMatrixRequest): Promise<PlanMatrixResponse> => {
       const profile = toProfile(request.profile);
@@ -48,7 +54,7 @@ export function createRoutingServer(deps: {
           departure,
         }),
       );
-      return matrix;
+      return { ...matrix, ...freshnessOf(profile) };
     }),
   };
 }
@@ -91,3 +97,10 @@ function toRouteResponse(route: PlannedRoute): PlanRouteResponse {
     arrivalTime: route.arrival,
   };
 }
+
+const toFreshness = (f: DomainFreshness): TrafficFreshness => ({
+  dataAsOf: f.dataAsOf,
+  dataAgeS: f.dataAgeS,
+  staleFeeds: [...f.staleFeeds],
+  stale: f.stale,
+});

@@ -8,7 +8,9 @@ import {
   type KafkaPort,
   type Logger,
 } from '@kera/platform';
+import { FeedState } from '@kera/proto/ingest/v1/feed_status';
 import type { TrafficUpdater } from '../../app/traffic-updater.js';
+import type { FeedHealth } from '../../domain/traffic-feeds.js';
 import type { ApplyOutcome } from '../../domain/traffic-state.js';
 import type { RoutingMetrics } from '../../metrics.js';
 import { createCatchUpTracker } from './catch-up.js';
@@ -18,6 +20,8 @@ export interface TrafficTopics {
   readonly observations: string;
   readonly incidents: string;
   readonly changes: string;
+  /** ingest.feed-status.v1: which city feeds are stale (reported in route responses). */
+  readonly feedStatus?: string;
   /** Undecodable traffic messages go here; logged only when unset. */
   readonly deadLetters?: string;
 }
@@ -42,13 +46,22 @@ export function createTrafficConsumer(deps: {
   topics: TrafficTopics;
   groupId: string;
   updater: TrafficUpdater;
+  /** Updated from the feed-status topic when it is configured. */
+  feeds?: FeedHealth;
   metrics: RoutingMetrics;
   log: Logger;
 }): TrafficConsumer {
   const { topics, updater, log } = deps;
+  const inputTopics = [topics.observations, topics.incidents, ...(topics.feedStatus ? [topics.feedStatus] : [])];
   let tracker: ReturnType<typeof createCatchUpTracker> | undefined;
 
   const apply = (message: IncomingMessage): ApplyOutcome => {
+    if (message.topic === topics.feedStatus) {
+      if (!message.value) return 'no_effect';
+      const { payload } = unwrap(EVENTS.feedStatus, message.value);
+      deps.feeds?.apply(payload.feed, payload.state === FeedState.STALE, payload.changedAt?.getTime() ?? 0);
+      return 'applied';
+    }
     if (message.topic === topics.observations) {
       if (!message.value) return 'no_effect';
       const { meta, payload } = unwrap(EVENTS.observation, message.value);
@@ -86,10 +99,10 @@ export function createTrafficConsumer(deps: {
 
   const consumer = deps.kafka.consumer({
     groupId: deps.groupId,
-    topics: [topics.observations, topics.incidents],
+    topics: inputTopics,
     fromBeginning: true,
     handle: async (message) => {
-      const kind = message.topic === topics.observations ? 'observation' : 'incident';
+      const kind = message.topic === topics.observations ? 'observation' : message.topic === topics.feedStatus ? 'feed_status' : 'incident';
       try {
         const outcome = apply(message);
         deps.metrics.trafficMessages.add(1, { kind, outcome });
@@ -105,7 +118,7 @@ export function createTrafficConsumer(deps: {
   return {
     async start(timeoutMs) {
       const ends = await Promise.all(
-        [topics.observations, topics.incidents].map(async (topic) =>
+        inputTopics.map(async (topic) =>
           (await deps.kafka.endOffsets(topic)).map((p) => ({ topic, ...p })),
         ),
       );

@@ -30,6 +30,7 @@ export function toObservationFact(observation: Observation, occurredAt: Date): O
     ...(observation.speedKmh !== undefined ? { speedKmh: observation.speedKmh } : {}),
     ...(observation.pedestrianDensity !== undefined ? { pedestrianDensity: observation.pedestrianDensity } : {}),
     surface: toSurface(observation.surface),
+    sampleCount: observation.sampleCount,
   };
 }
 
@@ -67,6 +68,9 @@ export function toTrafficGeometry(geometry: Geometry | undefined, field: string)
     case 'polygon':
       if (kind.value.ring.length < 3) throw new ValidationError(`${field}.polygon needs at least 3 ring points`);
       return { kind: 'polygon', ring: kind.value.ring.map((p, i) => checkPoint(p, `${field}.polygon.ring[${i}]`)) };
+    case 'multi':
+      if (kind.value.parts.length === 0) throw new ValidationError(`${field}.multi has no parts`);
+      return { kind: 'multi', parts: kind.value.parts.map((part, i) => toTrafficGeometry(part, `${field}.multi.parts[${i}]`)) };
     default: {
       const unknown: never = kind;
       throw new ValidationError(`${field} has an unknown kind ${JSON.stringify(unknown)}`);
