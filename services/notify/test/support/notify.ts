@@ -19,6 +19,7 @@ import {
 } from '@kera/proto/notify/v1/subscriptions';
 import { testInfra, uniqueName } from '@kera/testkit';
 import { notifyConfigSchema } from '../../src/config.js';
+import type { NotifyTopics } from '../../src/adapters/kafka/notify-consumer.js';
 import { startNotifyService, type NotifyService } from '../../src/service.js';
 
 export const LIFECYCLE = [
@@ -39,6 +40,7 @@ export interface NotifyHarness {
   kafka: KafkaPort;
   producer: EventProducer;
   topic: string;
+  topics: NotifyTopics;
   queue: Queue;
   redis: Redis;
   prefix: string;
@@ -74,7 +76,13 @@ export const envelopeId = (): string => crypto.randomUUID();
 export async function startNotifyHarness(env: Record<string, string> = {}): Promise<NotifyHarness> {
   const infra = await testInfra();
   const log = createLogger({ name: 'notify-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
-  const topic = uniqueName('test.notify.job-events');
+  const topics: NotifyTopics = {
+    jobEvents: uniqueName('test.notify.job-events'),
+    vehicleEvents: uniqueName('test.notify.vehicle-events'),
+    orders: uniqueName('test.notify.orders'),
+    incidents: uniqueName('test.notify.incidents'),
+  };
+  const topic = topics.jobEvents;
   const queueName = uniqueName('webhooks-test');
   const prefix = uniqueName('test:notify');
   const config = parseConfig(notifyConfigSchema, {
@@ -87,15 +95,20 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     WEBHOOK_MAX_ATTEMPTS: '4',
     WEBHOOK_BACKOFF_MS: '40',
     WEBHOOK_LANE_REPAIR_INTERVAL_MS: '250',
+    // The test receivers listen on loopback, which notify refuses unless allowlisted.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    DELAY_CHECK_INTERVAL_MS: '100',
     SHUTDOWN_DEADLINE_MS: '8000',
     ...env,
   });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'notify-test', log });
   // One partition: the tests rely on the order between different jobs too.
-  await kafka.ensureTopics([{ name: topic, partitions: 1, cleanupPolicy: 'delete', retentionMs: 3_600_000, description: 'test' }]);
+  await kafka.ensureTopics(
+    Object.values(topics).map((name) => ({ name, partitions: 1, cleanupPolicy: 'delete' as const, retentionMs: 3_600_000, description: 'test' })),
+  );
   const service = await startNotifyService(config, {
     log,
-    topics: { jobEvents: topic },
+    topics,
     queueName,
     redisPrefix: prefix,
     groupId: uniqueName('notify-test'),
@@ -112,6 +125,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     kafka,
     producer,
     topic,
+    topics,
     queue,
     redis,
     prefix,
@@ -143,7 +157,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
       await closeRedis(redis);
-      await kafka.deleteTopics([topic]);
+      await kafka.deleteTopics(Object.values(topics));
     },
   };
 }

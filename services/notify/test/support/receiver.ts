@@ -39,7 +39,7 @@ export async function startReceiver(respond: Responder = () => 200): Promise<Rec
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const eventId = header(req.headers, 'kera-event-id');
+      const eventId = header(req.headers, 'webhook-id');
       const eventType = header(req.headers, 'kera-event-type');
       const attempt = (attempts.get(eventId) ?? 0) + 1;
       attempts.set(eventId, attempt);
