@@ -7,14 +7,8 @@ import { createDeliveryLanes } from '../src/adapters/redis/delivery-lanes.js';
 import { deliveryIdOf } from '../src/domain/delivery.js';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { WebhookEvent } from '../src/domain/webhook-event.js';
-import { startReceiver, type Receiver, type ReceivedRequest } from './support/receiver.js';
+import { headersOf, startReceiver, type Receiver, type ReceivedRequest } from './support/receiver.js';
 import { LIFECYCLE_TYPES, envelopeId, jobEvent, queueIdle, startNotifyHarness, type NotifyHarness } from './support/notify.js';
-
-export const headersOf = (request: ReceivedRequest): Record<string, string> => ({
-  'webhook-id': request.headers['webhook-id'] as string,
-  'webhook-timestamp': request.headers['webhook-timestamp'] as string,
-  'webhook-signature': request.headers['webhook-signature'] as string,
-});
 
 const typesOf = (requests: readonly ReceivedRequest[]) => requests.map((r) => r.eventType);
 

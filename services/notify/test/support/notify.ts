@@ -12,12 +12,14 @@ import {
   type KafkaPort,
 } from '@kera/platform';
 import { JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
+import type { OrderEvent, VehicleEvent } from '@kera/proto/fleet/v1/fleet';
+import type { Incident } from '@kera/proto/traffic/v1/events';
 import {
   SubscriptionServiceClient,
   type CreateSubscriptionRequest,
   type CreateSubscriptionResponse,
 } from '@kera/proto/notify/v1/subscriptions';
-import { testInfra, uniqueName } from '@kera/testkit';
+import { testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { notifyConfigSchema } from '../../src/config.js';
 import type { NotifyTopics } from '../../src/adapters/kafka/notify-consumer.js';
 import { startNotifyService, type NotifyService } from '../../src/service.js';
@@ -47,10 +49,24 @@ export interface NotifyHarness {
   subscribe(request: Partial<CreateSubscriptionRequest>): Promise<CreateSubscriptionResponse>;
   /** Publishes one event per status for one job, in order; returns the envelope ids. */
   publishLifecycle(jobId: string, operatorId: string, statuses?: readonly JobStatus[]): Promise<string[]>;
+  /** One job event; returns its envelope id. */
+  publishJob(event: JobEvent, occurredAt?: Date): Promise<string>;
+  publishVehicle(event: VehicleEvent): Promise<string>;
+  publishOrder(event: OrderEvent): Promise<void>;
+  publishIncident(incident: Incident): Promise<void>;
+  /** Resolves once notify's job projection holds this version of the job (alerts read it). */
+  tracked(jobId: string, version: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export function jobEvent(jobId: string, operatorId: string, status: JobStatus, previous: JobStatus, version: number): JobEvent {
+export function jobEvent(
+  jobId: string,
+  operatorId: string,
+  status: JobStatus,
+  previous: JobStatus,
+  version: number,
+  overrides: Partial<Job> = {},
+): JobEvent {
   const now = new Date();
   const job: Job = {
     id: jobId,
@@ -67,6 +83,7 @@ export function jobEvent(jobId: string, operatorId: string, status: JobStatus, p
     createdAt: now,
     updatedAt: now,
     version,
+    ...overrides,
   };
   return { job, previousStatus: previous };
 }
@@ -147,6 +164,28 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
         previous = status;
       }
       return ids;
+    },
+    async publishJob(event, occurredAt) {
+      const id = envelopeId();
+      await producer.send(topics.jobEvents, [{ key: event.job!.id, value: wrap(EVENTS.jobEvent, event, { source: 'fleet', id, occurredAt }) }]);
+      return id;
+    },
+    async publishVehicle(event) {
+      const id = envelopeId();
+      await producer.send(topics.vehicleEvents, [{ key: event.vehicle!.id, value: wrap(EVENTS.vehicleEvent, event, { source: 'fleet', id }) }]);
+      return id;
+    },
+    async publishOrder(event) {
+      await producer.send(topics.orders, [{ key: event.vehicleId, value: wrap(EVENTS.orderEvent, event, { source: 'fleet' }) }]);
+    },
+    async publishIncident(incident) {
+      await producer.send(topics.incidents, [{ key: incident.incidentId, value: wrap(EVENTS.incident, incident, { source: 'ingest' }) }]);
+    },
+    async tracked(jobId, version) {
+      await waitFor(`job ${jobId} v${version} tracked`, async () => {
+        const raw = await redis.get(`${prefix}:job:${encodeURIComponent(jobId)}`);
+        return raw !== null && (JSON.parse(raw) as { job: { version: number } }).job.version >= version;
+      });
     },
     async close() {
       client.close();

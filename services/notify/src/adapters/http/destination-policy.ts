@@ -79,7 +79,9 @@ export function createDestinationPolicy(allowlist: readonly string[]): Destinati
     problem(host, port, address) {
       const reason = nonPublicReason(address);
       if (reason === undefined || allowed(host, port, address)) return undefined;
-      return `${stripBrackets(host)} resolves to ${address}, ${reason}; refused unless WEBHOOK_ALLOWED_HOSTS names it`;
+      const name = stripBrackets(host);
+      const what = name === address ? `${address} is ${reason}` : `${name} resolves to ${address}, ${reason}`;
+      return `${what}; refused unless WEBHOOK_ALLOWED_HOSTS names it`;
     },
   };
 }
