@@ -342,7 +342,7 @@ describe('kera CLI against real gRPC servers', () => {
     const listed = await kera(['webhooks', 'dead-letters', '--operator', 'acme', '--limit', '20']);
     assert.equal(listed.code, 0);
     assert.deepEqual(seen.deadLetterLists.at(-1), { operatorId: 'acme', subscriptionId: '', limit: 20 });
-    assert.match(listed.stdout, /^evt-9\.sub-1\s+job\.delivered\s+job-9\s+acme\s+1\s+2025-05-01T10:05:00\.000Z\s+HTTP 410$/m);
+    assert.match(listed.stdout, /^evt-9\.sub-1\s+job\.delivered\s+job-9\s+acme\s+1\s+2025-05-01T10:05:00Z\s+HTTP 410$/m);
     const replayed = await kera(['webhooks', 'replay', 'evt-9.sub-1', '--operator', 'acme']);
     assert.deepEqual(seen.replays.at(-1), { deadLetterId: 'evt-9.sub-1', operatorId: 'acme' });
     assert.equal(replayed.stdout, 'replaying evt-9.sub-1 as evt-9.sub-1.replay1 (webhook-id evt-9)');
