@@ -104,7 +104,8 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     const lifecycle = ['job.created', 'job.queued', 'job.assigned', 'job.dispatched', 'job.picked_up', 'job.delivered'];
     const ofJob = () => webhooks.items.filter((w) => w.body.data.job.id === job.id);
     await webhooks.waitUntil('job.delivered webhook', () => ofJob().some((w) => w.type === 'job.delivered'), 150_000);
-    assert.deepEqual(ofJob().map((w) => w.type), lifecycle);
+    // job.* also brings the job's alerts (job.arriving, job.eta_changed, …), interleaved in order.
+    assert.deepEqual(ofJob().map((w) => w.type).filter((type) => lifecycle.includes(type)), lifecycle);
     assert.ok(ofJob().every((w) => w.signatureValid), 'every webhook verifies with the Standard Webhooks library');
     const delivered = ofJob().at(-1)!.body.data.job;
     assert.match(String(delivered.vehicleId), /robot/);
