@@ -149,20 +149,16 @@ async function startDelivery(wiring: Wiring, options: { queueName: string; prefi
   return { redis, prefix: options.prefix, queue, subscriptions, deliveries };
 }
 
-/** The consumer of the four input topics and the delay check, all raising events through one publisher. */
-async function startEventConsumers(
-  wiring: Wiring,
-  options: { topics: NotifyTopics; groupId: string; fromBeginning: boolean },
-  stores: Stores,
-): Promise<void> {
-  const { config, log, clock } = wiring;
+/** The use cases behind the input topics and the delay check, all raising events through one publisher. */
+function createEventHandlers(wiring: Wiring, stores: Stores) {
+  const { config, clock } = wiring;
   const { redis, prefix } = stores;
   const publisher: EventPublisher = createEventPublisher(stores);
   const tracker = createRedisJobTracker(redis, prefix);
   const deadlines = createRedisDeadlines(redis, prefix);
   const routes = createRedisRouteWatch(redis, prefix);
   const eta = { thresholdS: config.ETA_CHANGE_THRESHOLD_S, minIntervalS: config.ETA_CHANGE_MIN_INTERVAL_S };
-  const handlers = {
+  return {
     jobs: createJobEventHandler({ publisher, tracker, deadlines, routes, clock, eta }),
     vehicles: createVehicleEventHandler({
       publisher,
@@ -172,7 +168,22 @@ async function startEventConsumers(
       arrivingDistanceM: config.ARRIVING_DISTANCE_M,
     }),
     routes: createRouteWatchHandler({ publisher, tracker, routes, clock, incidentDistanceM: config.INCIDENT_ROUTE_DISTANCE_M }),
+    delayCheck: createDelayCheck({ publisher, tracker, deadlines, clock }),
   };
+}
+
+/**
+ * Consumers of the four input topics and the periodic delay check. The
+ * compacted incidents topic holds the closures in force, so its own group
+ * reads it from the start when new; the others follow KAFKA_FROM_BEGINNING.
+ */
+async function startEventConsumers(
+  wiring: Wiring,
+  options: { topics: NotifyTopics; groupId: string; fromBeginning: boolean },
+  stores: Stores,
+): Promise<void> {
+  const { config, log } = wiring;
+  const handlers = createEventHandlers(wiring, stores);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'notify', log });
   await kafka.ensureTopics([
     { ...TOPICS.fleetJobEvents, name: options.topics.jobEvents },
@@ -180,12 +191,15 @@ async function startEventConsumers(
     { ...TOPICS.fleetOrders, name: options.topics.orders },
     { ...TOPICS.trafficIncidents, name: options.topics.incidents },
   ]);
-  const consumer = createNotifyConsumer({ kafka, ...options, handlers, metrics: wiring.metrics, log });
-  wiring.shutdown.add('event consumer', () => consumer.stop());
-  await consumer.start();
+  const common = { kafka, topics: options.topics, handlers, metrics: wiring.metrics, log };
+  const consumers = [
+    createNotifyConsumer({ ...common, ...options, subscribe: ['jobEvents', 'vehicleEvents', 'orders'] }),
+    createNotifyConsumer({ ...common, subscribe: ['incidents'], groupId: `${options.groupId}-incidents`, fromBeginning: true }),
+  ];
+  wiring.shutdown.add('event consumers', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined));
+  await Promise.all(consumers.map((c) => c.start()));
 
-  const delayCheck = createDelayCheck({ publisher, tracker, deadlines, clock });
-  const delays = startPeriodic('delay check', () => delayCheck.runOnce(), config.DELAY_CHECK_INTERVAL_MS, log);
+  const delays = startPeriodic('delay check', () => handlers.delayCheck.runOnce(), config.DELAY_CHECK_INTERVAL_MS, log);
   wiring.shutdown.add('delay check', () => delays.stop());
 }
 

@@ -50,7 +50,7 @@ function decode(topics: NotifyTopics, handlers: Handlers, message: IncomingMessa
 }
 
 /**
- * One consumer for the four public topics notify reads. A message that cannot
+ * A consumer for some of the four public topics notify reads. A message that cannot
  * be decoded is logged with its coordinates and counted, then skipped: it
  * stays on the Kafka log at that offset. Redis failures throw, so the message
  * is retried and its offset not committed.
@@ -58,6 +58,8 @@ function decode(topics: NotifyTopics, handlers: Handlers, message: IncomingMessa
 export function createNotifyConsumer(deps: {
   kafka: KafkaPort;
   topics: NotifyTopics;
+  /** Which of the topics this consumer reads. */
+  subscribe: readonly (keyof NotifyTopics)[];
   groupId: string;
   fromBeginning: boolean;
   handlers: Handlers;
@@ -83,7 +85,7 @@ export function createNotifyConsumer(deps: {
 
   return deps.kafka.consumer({
     groupId: deps.groupId,
-    topics: Object.values(deps.topics),
+    topics: deps.subscribe.map((name) => deps.topics[name]),
     fromBeginning: deps.fromBeginning,
     handle,
   });
