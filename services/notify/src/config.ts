@@ -1,5 +1,21 @@
 import { z } from 'zod';
 import { baseConfigSchema, env, parseConfig } from '@kera/platform';
+import { parseAllowEntry } from './adapters/http/destination-policy.js';
+
+const allowlist = () =>
+  z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        try {
+          parseAllowEntry(entry);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }
+    });
 
 export const notifyConfigSchema = z.object({
   ...baseConfigSchema,
@@ -18,6 +34,23 @@ export const notifyConfigSchema = z.object({
   /** Deliveries in flight per instance (each lane has at most one). */
   WEBHOOK_CONCURRENCY: env.positiveInt(16),
   WEBHOOK_LANE_REPAIR_INTERVAL_MS: env.positiveInt(30_000),
+  /** Deliveries in flight per subscription endpoint, so a slow endpoint cannot take every worker slot. */
+  WEBHOOK_ENDPOINT_CONCURRENCY: env.positiveInt(4),
+  /**
+   * Destinations allowed although they are loopback, private, link-local or
+   * metadata addresses: `host`, `host:port`, IP or CIDR, comma-separated.
+   */
+  WEBHOOK_ALLOWED_HOSTS: allowlist(),
+  /** `job.eta_changed` when the ETA moved at least this far from the last one sent... */
+  ETA_CHANGE_THRESHOLD_S: env.positiveInt(120),
+  /** ...and at most once per this interval per job. */
+  ETA_CHANGE_MIN_INTERVAL_S: env.positiveInt(60),
+  /** `job.arriving` when the vehicle is this close to the pickup (before it) or the drop-off. */
+  ARRIVING_DISTANCE_M: env.positiveInt(150),
+  /** `incident.on_route` when a closure is this close to an active order's route. */
+  INCIDENT_ROUTE_DISTANCE_M: env.positiveInt(30),
+  /** How often due `job.delayed` deadlines are checked. */
+  DELAY_CHECK_INTERVAL_MS: env.positiveInt(1_000),
 });
 
 export type NotifyConfig = z.infer<typeof notifyConfigSchema>;

@@ -16,7 +16,7 @@ export interface NotifyMetrics {
   /** A delivery that finally failed and sits in the queue's failed set. */
   deliveryFailed(eventType: string): void;
   deliveriesEnqueued(count: number): void;
-  eventRejected(): void;
+  eventRejected(topic: string): void;
 }
 
 export function createNotifyMetrics(meter: Meter): NotifyMetrics {
@@ -30,7 +30,7 @@ export function createNotifyMetrics(meter: Meter): NotifyMetrics {
   });
   const enqueued = meter.createCounter(METRIC_NAMES.enqueuedDeliveries, { description: 'Deliveries enqueued' });
   const rejected = meter.createCounter(METRIC_NAMES.rejectedEvents, {
-    description: 'Job events that could not be decoded and were skipped',
+    description: 'Input events (job, vehicle, order, incident) that could not be decoded and were skipped',
   });
   return {
     attempt(verdict, durationMs) {
@@ -41,6 +41,6 @@ export function createNotifyMetrics(meter: Meter): NotifyMetrics {
     deliveriesEnqueued: (count) => {
       if (count > 0) enqueued.add(count);
     },
-    eventRejected: () => rejected.add(1),
+    eventRejected: (topic) => rejected.add(1, { topic }),
   };
 }

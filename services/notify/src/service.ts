@@ -15,16 +15,25 @@ import {
   type startTelemetry,
 } from '@kera/platform';
 import { SubscriptionServiceService } from '@kera/proto/notify/v1/subscriptions';
+import type { Redis } from 'ioredis';
+import { createDeadLetterCommands } from './app/dead-letters.js';
 import { createWebhookDelivery } from './app/deliver-webhook.js';
-import { createJobEventRouter } from './app/job-events.js';
+import { createDelayCheck, createJobEventHandler } from './app/job-events.js';
 import type { SubscriptionStore } from './app/ports.js';
+import { createEventPublisher, type EventPublisher } from './app/publish-events.js';
+import { createRouteWatchHandler } from './app/route-events.js';
 import { createSubscriptionCommands } from './app/subscriptions.js';
+import { createVehicleEventHandler } from './app/vehicle-events.js';
 import type { Delivery } from './domain/delivery.js';
 import type { NotifyConfig } from './config.js';
 import { createSubscriptionService } from './adapters/grpc/subscription-service.js';
-import { createFetchWebhookSender } from './adapters/http/webhook-sender.js';
-import { createJobEventsConsumer } from './adapters/kafka/job-events-consumer.js';
+import { createDestinationPolicy } from './adapters/http/destination-policy.js';
+import { createStandardWebhookSigner } from './adapters/http/standard-webhooks.js';
+import { createDestinationCheck, createWebhookSender } from './adapters/http/webhook-sender.js';
+import { createNotifyConsumer, type NotifyTopics } from './adapters/kafka/notify-consumer.js';
+import { createQueueDeadLetterStore } from './adapters/queue/dead-letter-store.js';
 import { createLaneRepair } from './adapters/queue/lane-repair.js';
+import { startPeriodic } from './adapters/queue/periodic.js';
 import {
   WEBHOOK_QUEUE,
   createOrderedDeliveryQueue,
@@ -32,13 +41,20 @@ import {
   type WebhookQueue,
 } from './adapters/queue/webhook-queue.js';
 import { createWebhookWorker } from './adapters/queue/webhook-worker.js';
+import {
+  createRedisEndpointSlots,
+  createRedisLatches,
+  createRedisRouteWatch,
+  createRedisVehicleStatuses,
+} from './adapters/redis/alert-state.js';
 import { createDeliveryLanes } from './adapters/redis/delivery-lanes.js';
+import { createRedisDeadlines, createRedisJobTracker } from './adapters/redis/job-tracker.js';
 import { createRedisSubscriptionStore } from './adapters/redis/subscription-store.js';
 import { METRIC_NAMES, createNotifyMetrics, type NotifyMetrics } from './metrics.js';
 
 export interface NotifyOverrides {
   log?: Logger;
-  topics?: { jobEvents?: string };
+  topics?: Partial<NotifyTopics>;
   queueName?: string;
   redisPrefix?: string;
   /** Consumer group; 'notify' unless a test needs its own. */
@@ -64,7 +80,8 @@ interface Wiring {
   clock: { now(): Date };
 }
 
-const newSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
+/** Standard Webhooks secret: `whsec_` + standard base64 of 32 random bytes. */
+const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 const newSubscriptionId = (): string => `sub_${randomUUID().replaceAll('-', '')}`;
 
 function observeQueue(wiring: Wiring, queue: WebhookQueue): void {
@@ -77,11 +94,16 @@ function observeQueue(wiring: Wiring, queue: WebhookQueue): void {
   wiring.shutdown.add('queue gauge', () => gauge.removeCallback(observe));
 }
 
+interface Stores {
+  redis: Redis;
+  prefix: string;
+  queue: WebhookQueue;
+  subscriptions: SubscriptionStore;
+  deliveries: OrderedDeliveryQueue;
+}
+
 /** Redis stores, the ordered `webhooks` queue, its worker and the lane repair pass. */
-async function startDelivery(
-  wiring: Wiring,
-  options: { queueName: string; prefix: string },
-): Promise<{ subscriptions: SubscriptionStore; deliveries: OrderedDeliveryQueue }> {
+async function startDelivery(wiring: Wiring, options: { queueName: string; prefix: string }): Promise<Stores> {
   const { config, log, shutdown } = wiring;
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'notify' });
   const workerRedis = createRedis({ url: config.REDIS_URL, log, blocking: true, name: 'notify-worker' });
@@ -101,7 +123,9 @@ async function startDelivery(
   });
   const webhook = createWebhookDelivery({
     subscriptions,
-    sender: createFetchWebhookSender(),
+    sender: createWebhookSender(createDestinationPolicy(config.WEBHOOK_ALLOWED_HOSTS)),
+    signer: createStandardWebhookSigner(),
+    slots: createRedisEndpointSlots(redis, options.prefix, config.WEBHOOK_ENDPOINT_CONCURRENCY, wiring.clock),
     clock: wiring.clock,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   });
@@ -109,6 +133,7 @@ async function startDelivery(
     queueName: options.queueName,
     connection: workerRedis,
     concurrency: config.WEBHOOK_CONCURRENCY,
+    busyDelayMs: Math.min(1_000, config.WEBHOOK_TIMEOUT_MS),
     lanes,
     deliveries,
     webhook,
@@ -121,42 +146,89 @@ async function startDelivery(
 
   const repair = createLaneRepair({ lanes, queue, deliveries, log }).start(config.WEBHOOK_LANE_REPAIR_INTERVAL_MS);
   shutdown.add('lane repair', () => repair.stop());
-  return { subscriptions, deliveries };
+  return { redis, prefix: options.prefix, queue, subscriptions, deliveries };
 }
 
-async function startJobEventsConsumer(
+/** The use cases behind the input topics and the delay check, all raising events through one publisher. */
+function createEventHandlers(wiring: Wiring, stores: Stores) {
+  const { config, clock } = wiring;
+  const { redis, prefix } = stores;
+  const publisher: EventPublisher = createEventPublisher(stores);
+  const tracker = createRedisJobTracker(redis, prefix);
+  const deadlines = createRedisDeadlines(redis, prefix);
+  const routes = createRedisRouteWatch(redis, prefix);
+  const eta = { thresholdS: config.ETA_CHANGE_THRESHOLD_S, minIntervalS: config.ETA_CHANGE_MIN_INTERVAL_S };
+  return {
+    jobs: createJobEventHandler({ publisher, tracker, deadlines, routes, clock, eta }),
+    vehicles: createVehicleEventHandler({
+      publisher,
+      tracker,
+      statuses: createRedisVehicleStatuses(redis, prefix),
+      latches: createRedisLatches(redis, prefix),
+      arrivingDistanceM: config.ARRIVING_DISTANCE_M,
+    }),
+    routes: createRouteWatchHandler({ publisher, tracker, routes, clock, incidentDistanceM: config.INCIDENT_ROUTE_DISTANCE_M }),
+    delayCheck: createDelayCheck({ publisher, tracker, deadlines, clock }),
+  };
+}
+
+/**
+ * Consumers of the four input topics and the periodic delay check. The
+ * compacted incidents topic holds the closures in force, so its own group
+ * reads it from the start when new; the others follow KAFKA_FROM_BEGINNING.
+ */
+async function startEventConsumers(
   wiring: Wiring,
-  options: { topic: string; groupId: string; fromBeginning: boolean },
-  stores: { subscriptions: SubscriptionStore; deliveries: OrderedDeliveryQueue },
+  options: { topics: NotifyTopics; groupId: string; fromBeginning: boolean },
+  stores: Stores,
 ): Promise<void> {
   const { config, log } = wiring;
+  const handlers = createEventHandlers(wiring, stores);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'notify', log });
-  await kafka.ensureTopics([{ ...TOPICS.fleetJobEvents, name: options.topic }]);
-  const consumer = createJobEventsConsumer({
-    kafka,
-    ...options,
-    router: createJobEventRouter(stores),
-    metrics: wiring.metrics,
-    log,
-  });
-  wiring.shutdown.add('job-events consumer', () => consumer.stop());
-  await consumer.start();
+  await kafka.ensureTopics([
+    { ...TOPICS.fleetJobEvents, name: options.topics.jobEvents },
+    { ...TOPICS.fleetVehicleEvents, name: options.topics.vehicleEvents },
+    { ...TOPICS.fleetOrders, name: options.topics.orders },
+    { ...TOPICS.trafficIncidents, name: options.topics.incidents },
+  ]);
+  const common = { kafka, topics: options.topics, handlers, metrics: wiring.metrics, log };
+  const consumers = [
+    createNotifyConsumer({ ...common, ...options, subscribe: ['jobEvents', 'vehicleEvents', 'orders'] }),
+    createNotifyConsumer({ ...common, subscribe: ['incidents'], groupId: `${options.groupId}-incidents`, fromBeginning: true }),
+  ];
+  wiring.shutdown.add('event consumers', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined));
+  await Promise.all(consumers.map((c) => c.start()));
+
+  const delays = startPeriodic('delay check', () => handlers.delayCheck.runOnce(), config.DELAY_CHECK_INTERVAL_MS, log);
+  wiring.shutdown.add('delay check', () => delays.stop());
 }
 
-async function startSubscriptionApi(wiring: Wiring, subscriptions: SubscriptionStore) {
+async function startSubscriptionApi(wiring: Wiring, stores: Stores) {
   const { config, log } = wiring;
   const grpc = createGrpcServer({ log, services: ['kera.notify.v1.SubscriptionService'] });
-  const commands = createSubscriptionCommands({ store: subscriptions, clock: wiring.clock, newId: newSubscriptionId, newSecret });
-  grpc.server.addService(SubscriptionServiceService, createSubscriptionService(commands, log));
+  const commands = createSubscriptionCommands({
+    store: stores.subscriptions,
+    destinations: createDestinationCheck(createDestinationPolicy(config.WEBHOOK_ALLOWED_HOSTS)),
+    clock: wiring.clock,
+    newId: newSubscriptionId,
+    newSecret,
+  });
+  const deadLetters = createDeadLetterCommands({
+    store: createQueueDeadLetterStore(stores.queue),
+    deliveries: stores.deliveries,
+    subscriptions: stores.subscriptions,
+  });
+  grpc.server.addService(SubscriptionServiceService, createSubscriptionService(commands, deadLetters, log));
   wiring.shutdown.add('gRPC server', () => grpc.close(Math.floor(config.SHUTDOWN_DEADLINE_MS / 2)));
   const port = await grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
   return { port, setServing: grpc.setServing };
 }
 
 /**
- * Builds and starts notify: gRPC SubscriptionService, the job-events consumer,
- * the ordered webhook worker and the ops server. Closers run in reverse
- * order: health NOT_SERVING → gRPC → consumer → worker and queue → Redis.
+ * Builds and starts notify: gRPC SubscriptionService, the consumer of job,
+ * vehicle, order and incident events, the delay check, the ordered webhook
+ * worker and the ops server. Closers run in reverse order: health NOT_SERVING
+ * → gRPC → delay check → consumer → lane repair → worker and queue → Redis.
  */
 export async function startNotifyService(config: NotifyConfig, overrides: NotifyOverrides = {}): Promise<NotifyService> {
   const log = overrides.log ?? createLogger({ name: 'notify', level: config.LOG_LEVEL });
@@ -164,26 +236,31 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
   const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() } };
   const queueName = overrides.queueName ?? WEBHOOK_QUEUE;
-  const topic = overrides.topics?.jobEvents ?? TOPICS.fleetJobEvents.name;
+  const topics: NotifyTopics = {
+    jobEvents: overrides.topics?.jobEvents ?? TOPICS.fleetJobEvents.name,
+    vehicleEvents: overrides.topics?.vehicleEvents ?? TOPICS.fleetVehicleEvents.name,
+    orders: overrides.topics?.orders ?? TOPICS.fleetOrders.name,
+    incidents: overrides.topics?.incidents ?? TOPICS.trafficIncidents.name,
+  };
   let ready = false;
 
   try {
     const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => ready, exporter: overrides.telemetry?.exporter });
     shutdown.add('ops server', () => ops.close());
     const stores = await startDelivery(wiring, { queueName, prefix: overrides.redisPrefix ?? config.REDIS_PREFIX });
-    await startJobEventsConsumer(
+    await startEventConsumers(
       wiring,
-      { topic, groupId: overrides.groupId ?? 'notify', fromBeginning: overrides.fromBeginning ?? config.KAFKA_FROM_BEGINNING },
+      { topics, groupId: overrides.groupId ?? 'notify', fromBeginning: overrides.fromBeginning ?? config.KAFKA_FROM_BEGINNING },
       stores,
     );
-    const grpc = await startSubscriptionApi(wiring, stores.subscriptions);
+    const grpc = await startSubscriptionApi(wiring, stores);
     shutdown.add('readiness', () => {
       ready = false;
       grpc.setServing(false);
     });
     grpc.setServing(true);
     ready = true;
-    log.info({ grpcPort: grpc.port, opsPort: ops.port, topic, queueName }, 'notify started');
+    log.info({ grpcPort: grpc.port, opsPort: ops.port, topics, queueName }, 'notify started');
     return { grpcPort: grpc.port, opsPort: ops.port, stop: () => shutdown.run('stop') };
   } catch (err) {
     await shutdown.run('startup failed');

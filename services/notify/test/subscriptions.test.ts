@@ -41,7 +41,7 @@ describe('SubscriptionService over gRPC', () => {
       url: 'https://hooks.example.com/kera',
       eventTypes: ['job.delivered', 'job.failed'],
     });
-    assert.match(secret, /^whsec_[A-Za-z0-9_-]{43}$/);
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/, 'Standard Webhooks: whsec_ + base64 of 32 bytes');
     assert.match(subscription!.id, /^sub_[0-9a-f]{32}$/);
     assert.equal(subscription!.operatorId, operatorId);
     assert.deepEqual(subscription!.eventTypes, ['job.delivered', 'job.failed']);
@@ -53,12 +53,28 @@ describe('SubscriptionService over gRPC', () => {
   });
 
   it('keeps a secret the caller chose', async () => {
-    const { secret } = await notify.subscribe({
-      operatorId: uniqueName('op'),
-      url: 'http://127.0.0.1:8080/hooks',
-      secret: 'a-caller-chosen-secret-0123',
-    });
-    assert.equal(secret, 'a-caller-chosen-secret-0123');
+    const chosen = `whsec_${Buffer.alloc(24, 1).toString('base64')}`;
+    const { secret } = await notify.subscribe({ operatorId: uniqueName('op'), url: 'http://127.0.0.1:8080/hooks', secret: chosen });
+    assert.equal(secret, chosen);
+  });
+
+  it('refuses destinations in loopback, private, link-local and metadata ranges at subscribe time', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['http://169.254.169.254/latest/meta-data/', /^url: 169\.254\.169\.254 is a cloud metadata address; refused unless WEBHOOK_ALLOWED_HOSTS names it$/],
+      ['http://[::ffff:169.254.169.254]/', /a cloud metadata address/],
+      ['http://[::1]:8080/hooks', /a loopback address/],
+      ['http://127.0.0.2:8080/hooks', /127\.0\.0\.2 is a loopback address/],
+      ['https://10.1.2.3/hooks', /a private address/],
+      ['https://192.168.1.20/hooks', /a private address/],
+      ['http://169.254.10.1/', /a link-local address/],
+      ['http://0.0.0.0:8080/', /0\.0\.0\.0 is an unspecified address/],
+    ];
+    for (const [url, details] of cases) {
+      const err = await rejection(notify.subscribe({ operatorId: uniqueName('op'), url }));
+      assert.equal(err.code, status.INVALID_ARGUMENT, url);
+      assert.match(err.details, /^url: /, url);
+      assert.match(err.details, details, url);
+    }
   });
 
   it('lists only the asked operator, oldest first', async () => {
@@ -82,8 +98,9 @@ describe('SubscriptionService over gRPC', () => {
       [{ operatorId: '' }, /^operator_id: required/],
       [{ operatorId: '*' }, /^operator_id: wildcard operators are not supported/],
       [{ eventTypes: ['job.delivered', 'job.exploded'] }, /^event_types\[1\]: unknown event type "job.exploded"/],
-      [{ eventTypes: ['vehicle.*'] }, /^event_types\[0\]: unknown event type/],
-      [{ secret: 'short' }, /^secret: between 16 and 256 characters/],
+      [{ eventTypes: ['fleet.*'] }, /^event_types\[0\]: unknown event type/],
+      [{ secret: 'a-caller-chosen-secret-0123' }, /^secret: expected "whsec_" followed by standard base64/],
+      [{ secret: 'whsec_AAAAAAAA' }, /^secret: the key must be 24 to 64 bytes, got 6/],
     ];
     for (const [change, details] of cases) {
       const err = await rejection(notify.subscribe({ ...valid, ...change }));

@@ -5,9 +5,9 @@ import { JobStatus } from '@kera/proto/fleet/v1/jobs';
 import { uniqueName, waitFor } from '@kera/testkit';
 import { createDeliveryLanes } from '../src/adapters/redis/delivery-lanes.js';
 import { deliveryIdOf } from '../src/domain/delivery.js';
-import { verifySignature } from '../src/domain/signature.js';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { WebhookEvent } from '../src/domain/webhook-event.js';
-import { startReceiver, type Receiver, type ReceivedRequest } from './support/receiver.js';
+import { headersOf, startReceiver, type Receiver, type ReceivedRequest } from './support/receiver.js';
 import { LIFECYCLE_TYPES, envelopeId, jobEvent, queueIdle, startNotifyHarness, type NotifyHarness } from './support/notify.js';
 
 const typesOf = (requests: readonly ReceivedRequest[]) => requests.map((r) => r.eventType);
@@ -36,7 +36,7 @@ describe('webhooks for job events', () => {
     await Promise.all(receivers.map((r) => r.close()));
   });
 
-  it('delivers a job lifecycle to the subscriber in order, signed with its secret', async () => {
+  it('delivers a job lifecycle in order, signed per Standard Webhooks with the secret', async () => {
     const hooks = await receiver();
     const operatorId = uniqueName('op');
     const { secret, subscription } = await notify.subscribe({ operatorId, url: hooks.url, eventTypes: ['job.*'] });
@@ -46,12 +46,18 @@ describe('webhooks for job events', () => {
     const received = await hooks.requests.waitUntil('six webhooks', (items) => items.length >= 6);
     assert.deepEqual(typesOf(received), LIFECYCLE_TYPES);
     assert.deepEqual(received.map((r) => r.eventId), ids);
+    const otherSecret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     for (const request of received) {
       assert.equal(request.headers['content-type'], 'application/json');
-      const signature = request.headers['kera-signature'] as string;
-      assert.match(signature, /^t=\d+,v1=[0-9a-f]{64}$/);
-      assert.ok(verifySignature(secret, signature, request.rawBody, 300, Date.now()), 'signature verifies with the secret');
-      assert.ok(!verifySignature('whsec_someone-elses-secret', signature, request.rawBody, 300, Date.now()));
+      assert.match(request.headers['webhook-signature'] as string, /^v1,[A-Za-z0-9+/]+=*$/);
+      assert.match(request.headers['webhook-timestamp'] as string, /^\d+$/);
+      // The reference library verifies id, timestamp (within its 5-minute window) and body together.
+      const verified = new Webhook(secret).verify(request.rawBody, headersOf(request)) as WebhookEvent;
+      assert.equal(verified.id, request.headers['webhook-id']);
+      assert.throws(() => new Webhook(otherSecret).verify(request.rawBody, headersOf(request)), WebhookVerificationError);
+      assert.throws(() => new Webhook(secret).verify(`${request.rawBody} `, headersOf(request)), WebhookVerificationError);
+      const stale = { ...headersOf(request), 'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 600) };
+      assert.throws(() => new Webhook(secret).verify(request.rawBody, stale), /timestamp/i, 'outside the replay window');
     }
     const delivered = JSON.parse(received[5]!.rawBody) as WebhookEvent;
     assert.equal(delivered.id, ids[5]);
@@ -217,6 +223,7 @@ describe('webhooks for job events', () => {
       eventId,
       eventType: 'job.created',
       subscriptionId: subscription!.id,
+      operatorId,
       jobId: uniqueName('job'),
       body,
     });
@@ -224,6 +231,6 @@ describe('webhooks for job events', () => {
 
     const [request] = await hooks.requests.waitUntil('repaired webhook', (items) => items.length >= 1);
     assert.equal(request!.rawBody, body);
-    assert.ok(verifySignature(secret, request!.headers['kera-signature'] as string, request!.rawBody, 300, new Date()));
+    assert.doesNotThrow(() => new Webhook(secret).verify(request!.rawBody, headersOf(request!)));
   });
 });

@@ -41,7 +41,10 @@ export type Command =
   | { kind: 'vehicles.action'; vehicleId: string; action: InstantActionName }
   | { kind: 'webhooks.subscribe'; operatorId: string; url: string; eventTypes: string[]; secret: string }
   | { kind: 'webhooks.list'; operatorId: string }
-  | { kind: 'webhooks.delete'; subscriptionId: string };
+  | { kind: 'webhooks.delete'; subscriptionId: string }
+  /** operatorId '' lists every operator's dead letters. */
+  | { kind: 'webhooks.dead-letters'; operatorId: string; subscriptionId: string; limit: number }
+  | { kind: 'webhooks.replay'; deadLetterId: string; operatorId: string };
 
 export interface Invocation {
   command: Command;
@@ -207,6 +210,28 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       options: {},
       positionals: ['subscription-id'],
       build: (_v, [subscriptionId]) => ({ kind: 'webhooks.delete', subscriptionId: subscriptionId! }),
+    },
+    'dead-letters': {
+      usage: 'kera webhooks dead-letters [--operator ID] [--subscription ID] [--limit N]',
+      summary: 'list webhook deliveries that failed for good, newest first',
+      options: { operator: { type: 'string' }, subscription: { type: 'string' }, limit: { type: 'string' } },
+      positionals: [],
+      build: (v) => {
+        const limit = str(v, 'limit');
+        return {
+          kind: 'webhooks.dead-letters',
+          operatorId: str(v, 'operator') ?? '',
+          subscriptionId: str(v, 'subscription') ?? '',
+          limit: limit === undefined ? 0 : parseInteger('limit', limit, { min: 1, max: 500 }),
+        };
+      },
+    },
+    replay: {
+      usage: 'kera webhooks replay <dead-letter-id> [--operator ID]',
+      summary: 'send a dead letter again, with its original webhook-id',
+      options: { operator: { type: 'string' } },
+      positionals: ['dead-letter-id'],
+      build: (v, [deadLetterId]) => ({ kind: 'webhooks.replay', deadLetterId: deadLetterId!, operatorId: str(v, 'operator') ?? '' }),
     },
   },
 };

@@ -5,7 +5,7 @@
 import type { GeoPoint } from '@kera/proto/common/v1/envelope';
 import { JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
 import { VehicleKind, VehicleStatus, type Vehicle } from '@kera/proto/fleet/v1/vehicle';
-import type { Subscription } from '@kera/proto/notify/v1/subscriptions';
+import type { DeadLetter, Subscription } from '@kera/proto/notify/v1/subscriptions';
 import { Profile } from '@kera/proto/traffic/v1/events';
 
 /** The name of a generated enum value; values from a newer contract print as UNKNOWN(n). */
@@ -104,6 +104,40 @@ export const subscriptionView = (s: Subscription): SubscriptionView => ({
   eventTypes: s.eventTypes,
   createdAt: iso(s.createdAt),
 });
+
+export interface DeadLetterView {
+  id: string;
+  eventId: string;
+  eventType: string;
+  subscriptionId: string;
+  operatorId: string;
+  jobId: string;
+  reason: string;
+  attempts: number;
+  replays: number;
+  failedAt?: string | undefined;
+}
+
+export const deadLetterView = (d: DeadLetter): DeadLetterView => ({
+  id: d.id,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  subscriptionId: d.subscriptionId,
+  operatorId: d.operatorId,
+  jobId: d.jobId,
+  reason: d.reason,
+  attempts: d.attempts,
+  replays: d.replays,
+  failedAt: iso(d.failedAt),
+});
+
+export function formatDeadLetters(letters: readonly DeadLetterView[]): string {
+  if (letters.length === 0) return 'no dead letters';
+  return table(
+    ['ID', 'EVENT', 'JOB', 'OPERATOR', 'ATTEMPTS', 'FAILED AT', 'REASON'],
+    letters.map((d) => [d.id, d.eventType, d.jobId, d.operatorId, String(d.attempts), d.failedAt ?? DASH, d.reason]),
+  );
+}
 
 export interface JobEventView {
   previousStatus: string;

@@ -14,6 +14,8 @@ import {
   formatJobs,
   formatSubscription,
   formatSubscriptions,
+  deadLetterView,
+  formatDeadLetters,
   formatVehicle,
   formatVehicles,
   jobEventView,
@@ -166,6 +168,19 @@ const handlers: Handlers = {
   'webhooks.delete': async (command, c, out) => {
     await unary(c.subscriptions.deleteSubscription.bind(c.subscriptions), { subscriptionId: command.subscriptionId }, DEADLINE_MS);
     out.print({ deleted: command.subscriptionId }, `deleted subscription ${command.subscriptionId}`);
+    return 0;
+  },
+  'webhooks.dead-letters': async (command, c, out) => {
+    const request = { operatorId: command.operatorId, subscriptionId: command.subscriptionId, limit: command.limit };
+    const response = await unary(c.subscriptions.listDeadLetters.bind(c.subscriptions), request, DEADLINE_MS);
+    const views = response.deadLetters.map(deadLetterView);
+    out.print(views, formatDeadLetters(views));
+    return 0;
+  },
+  'webhooks.replay': async (command, c, out) => {
+    const request = { deadLetterId: command.deadLetterId, operatorId: command.operatorId };
+    const replay = await unary(c.subscriptions.replayDeadLetter.bind(c.subscriptions), request, DEADLINE_MS);
+    out.print(replay, `replaying ${command.deadLetterId} as ${replay.deliveryId} (webhook-id ${replay.eventId})`);
     return 0;
   },
 };

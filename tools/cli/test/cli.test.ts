@@ -55,6 +55,8 @@ const seen = {
   instantActions: [] as SendInstantActionRequest[],
   subscriptions: [] as CreateSubscriptionRequest[],
   deleted: [] as string[],
+  deadLetterLists: [] as Array<{ operatorId: string; subscriptionId: string; limit: number }>,
+  replays: [] as Array<{ deadLetterId: string; operatorId: string }>,
   watchers: new Inbox<grpc.ServerWritableStream<{ jobId: string }, WatchJobsResponse>>(),
 };
 let currentJob: Job = job();
@@ -111,6 +113,16 @@ const subscriptionService: SubscriptionServiceServer = {
   deleteSubscription: (call, callback) => {
     seen.deleted.push(call.request.subscriptionId);
     callback(null, {});
+  },
+  listDeadLetters: (call, callback) => {
+    seen.deadLetterLists.push(call.request);
+    const letter = { id: 'evt-9.sub-1', eventId: 'evt-9', eventType: 'job.delivered', subscriptionId: 'sub-1', operatorId: 'acme', jobId: 'job-9' };
+    callback(null, { deadLetters: [{ ...letter, reason: 'HTTP 410', attempts: 1, failedAt: new Date('2025-05-01T10:05:00Z'), replays: 0 }] });
+  },
+  replayDeadLetter: (call, callback) => {
+    seen.replays.push(call.request);
+    if (call.request.deadLetterId === 'gone') return callback(serviceError(grpc.status.NOT_FOUND, 'dead letter gone not found'));
+    callback(null, { deliveryId: `${call.request.deadLetterId}.replay1`, eventId: 'evt-9' });
   },
 };
 
@@ -324,6 +336,18 @@ describe('kera CLI against real gRPC servers', () => {
     const deleted = await kera(['webhooks', 'delete', 'sub-1']);
     assert.deepEqual(seen.deleted, ['sub-1']);
     assert.equal(deleted.stdout, 'deleted subscription sub-1');
+  });
+
+  it('lists and replays webhook dead letters', async () => {
+    const listed = await kera(['webhooks', 'dead-letters', '--operator', 'acme', '--limit', '20']);
+    assert.equal(listed.code, 0);
+    assert.deepEqual(seen.deadLetterLists.at(-1), { operatorId: 'acme', subscriptionId: '', limit: 20 });
+    assert.match(listed.stdout, /^evt-9\.sub-1\s+job\.delivered\s+job-9\s+acme\s+1\s+2025-05-01T10:05:00Z\s+HTTP 410$/m);
+    const replayed = await kera(['webhooks', 'replay', 'evt-9.sub-1', '--operator', 'acme']);
+    assert.deepEqual(seen.replays.at(-1), { deadLetterId: 'evt-9.sub-1', operatorId: 'acme' });
+    assert.equal(replayed.stdout, 'replaying evt-9.sub-1 as evt-9.sub-1.replay1 (webhook-id evt-9)');
+    const missing = await kera(['webhooks', 'replay', 'gone']);
+    assert.deepEqual([missing.code, missing.stderr], [1, 'error: NOT_FOUND: dead letter gone not found']);
   });
 });
 

@@ -50,7 +50,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   const ports = DEFAULT_PORTS;
-  for (const spec of serviceSpecs(ports, shared)) {
+  const demoWebhookPort = Number(process.env.DEMO_WEBHOOK_PORT ?? 8088);
+  // notify refuses loopback destinations; the demo receiver is the one it may reach.
+  const specs = serviceSpecs(ports, shared).map((spec) =>
+    spec.name === 'notify' ? { ...spec, env: { ...spec.env, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${demoWebhookPort}` } } : spec,
+  );
+  for (const spec of specs) {
     const running = launch(spec, onLine);
     processes.push(running);
     void running.exited.then((code) => {
@@ -60,11 +65,11 @@ async function main(): Promise<void> {
       }
     });
   }
-  await Promise.all(serviceSpecs(ports, shared).map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
+  await Promise.all(specs.map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
 
   let secret = '';
   const receiver = await startWebhookReceiver({
-    port: Number(process.env.DEMO_WEBHOOK_PORT ?? 8088),
+    port: demoWebhookPort,
     secret: () => secret,
     onWebhook: (w) => print(`${'webhook'.padEnd(8)} ${w.signatureValid ? 'signed ' : 'INVALID'} ${w.type} job=${w.body.data.job.id} vehicle=${String(w.body.data.job.vehicleId ?? '-')}`),
   });

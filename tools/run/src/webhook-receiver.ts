@@ -1,27 +1,35 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedWebhook {
   id: string;
   type: string;
-  body: { id: string; type: string; occurredAt: string; data: { job: Record<string, unknown> & { id: string }; previousStatus: string | null } };
+  body: { id: string; type: string; occurredAt: string; data: { job: Record<string, unknown> & { id: string } } & Record<string, unknown> };
   signatureValid: boolean;
 }
 
+const header = (headers: IncomingHttpHeaders, name: string): string => {
+  const value = headers[name];
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+};
+
 /**
- * Checks a `kera-signature: t=<unix s>,v1=<hex>` header the way docs/webhooks.md
- * tells receivers to: HMAC-SHA256 over "<t>.<raw body>", constant-time compare,
- * and a bounded clock skew.
+ * Verifies a Kera webhook the way docs/webhooks.md tells receivers to: the
+ * Standard Webhooks reference library checks `webhook-id`,
+ * `webhook-timestamp` (5-minute window) and `webhook-signature` over the raw body.
  */
-export function signatureValid(secret: string, header: string | undefined, rawBody: string, toleranceS = 300, nowS = Date.now() / 1000): boolean {
-  if (!header) return false;
-  const parts = new Map(header.split(',').map((kv) => kv.trim().split('=') as [string, string]));
-  const t = Number(parts.get('t'));
-  const v1 = parts.get('v1');
-  if (!Number.isFinite(t) || !v1 || Math.abs(nowS - t) > toleranceS) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  const given = Buffer.from(v1, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+export function signatureValid(secret: string, headers: IncomingHttpHeaders, rawBody: string): boolean {
+  if (!secret) return false;
+  try {
+    new Webhook(secret).verify(rawBody, {
+      'webhook-id': header(headers, 'webhook-id'),
+      'webhook-timestamp': header(headers, 'webhook-timestamp'),
+      'webhook-signature': header(headers, 'webhook-signature'),
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A local HTTP endpoint that receives Kera webhooks and checks their signatures. */
@@ -33,7 +41,7 @@ export async function startWebhookReceiver(options: { port: number; secret: () =
       const raw = Buffer.concat(chunks).toString('utf8');
       try {
         const body = JSON.parse(raw) as ReceivedWebhook['body'];
-        const valid = signatureValid(options.secret(), req.headers['kera-signature'] as string | undefined, raw);
+        const valid = signatureValid(options.secret(), req.headers, raw);
         options.onWebhook({ id: body.id, type: body.type, body, signatureValid: valid });
         res.writeHead(valid ? 204 : 401).end();
       } catch {

@@ -52,7 +52,8 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
       ...spec,
       // Fresh Redis namespaces per run; traffic older than 30 s expires so an
       // earlier run's observations on the same street cannot mask this one's.
-      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000' },
+      // WEBHOOK_ALLOWED_HOSTS: the test's receiver listens on loopback, which notify refuses unless allowlisted.
+      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
     }));
     for (const spec of specs) processes.push(launch(spec, (service, line) => logs.push(`${service} ${line}`)));
     await Promise.all(specs.map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
@@ -103,8 +104,9 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     const lifecycle = ['job.created', 'job.queued', 'job.assigned', 'job.dispatched', 'job.picked_up', 'job.delivered'];
     const ofJob = () => webhooks.items.filter((w) => w.body.data.job.id === job.id);
     await webhooks.waitUntil('job.delivered webhook', () => ofJob().some((w) => w.type === 'job.delivered'), 150_000);
-    assert.deepEqual(ofJob().map((w) => w.type), lifecycle);
-    assert.ok(ofJob().every((w) => w.signatureValid), 'every webhook carries a valid HMAC signature');
+    // job.* also brings the job's alerts (job.arriving, job.eta_changed, …), interleaved in order.
+    assert.deepEqual(ofJob().map((w) => w.type).filter((type) => lifecycle.includes(type)), lifecycle);
+    assert.ok(ofJob().every((w) => w.signatureValid), 'every webhook verifies with the Standard Webhooks library');
     const delivered = ofJob().at(-1)!.body.data.job;
     assert.match(String(delivered.vehicleId), /robot/);
     await receiver.close();

@@ -5,7 +5,7 @@ import {
   type CreateSubscription,
   type Subscription,
 } from '../domain/subscription.js';
-import type { Clock, SubscriptionStore } from './ports.js';
+import type { Clock, DestinationCheck, SubscriptionStore } from './ports.js';
 
 export interface SubscriptionCommands {
   /** Returns the subscription and its secret; the secret is never shown again. */
@@ -16,6 +16,7 @@ export interface SubscriptionCommands {
 
 export function createSubscriptionCommands(deps: {
   store: SubscriptionStore;
+  destinations: DestinationCheck;
   clock: Clock;
   newId: () => string;
   newSecret: () => string;
@@ -25,6 +26,9 @@ export function createSubscriptionCommands(deps: {
     async create(request) {
       const problems = validateCreateSubscription(request);
       if (problems.length > 0) throw new ValidationError(problems.join('; '));
+      // Early and clear; the same check runs again on every connection (DNS may change).
+      const refused = await deps.destinations.problem(request.url);
+      if (refused) throw new ValidationError(`url: ${refused}`);
       const subscription = newSubscription(request, { id: deps.newId(), secret: deps.newSecret(), now: clock.now() });
       await store.save(subscription);
       return { subscription, secret: subscription.secret };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { planDeliveries, stepAfterAttempt } from './delivery.js';
 import { verdictForStatus } from './delivery-outcome.js';
 import type { Subscription } from './subscription.js';
-import type { JobChanged } from './webhook-event.js';
+import { jobChangedEvent, type JobChanged } from './webhook-event.js';
 
 const subscription = (id: string, operatorId: string, eventTypes: string[]): Subscription => ({
   id,
@@ -40,7 +40,7 @@ const delivered: JobChanged = {
 
 describe('planning deliveries', () => {
   it('plans one delivery per subscription of the job operator that wants the type', () => {
-    const plans = planDeliveries(delivered, [
+    const plans = planDeliveries(jobChangedEvent(delivered), [
       subscription('sub_all', 'acme', []),
       subscription('sub_delivered', 'acme', ['job.delivered']),
       subscription('sub_failed', 'acme', ['job.failed']),
@@ -58,7 +58,7 @@ describe('planning deliveries', () => {
 
   it('derives the same delivery ids from the same event (dedupe on redelivery)', () => {
     const subs = [subscription('sub_a', 'acme', [])];
-    assert.deepEqual(planDeliveries(delivered, subs), planDeliveries(delivered, subs));
+    assert.deepEqual(planDeliveries(jobChangedEvent(delivered), subs), planDeliveries(jobChangedEvent(delivered), subs));
   });
 });
 

@@ -1,7 +1,7 @@
 import type { AttemptVerdict } from './delivery-outcome.js';
-import type { JobEventType } from './event-types.js';
+import type { EventType } from './event-types.js';
 import { wantsEvent, type Subscription } from './subscription.js';
-import { toWebhookEvent, type JobChanged } from './webhook-event.js';
+import { webhookBody, type OutgoingEvent } from './webhook-event.js';
 
 /**
  * One event for one subscription. Deliveries of the same job to the same
@@ -11,28 +11,42 @@ export interface Delivery {
   /** Deterministic, so a redelivered Kafka message maps to the same delivery. */
   deliveryId: string;
   eventId: string;
-  eventType: JobEventType;
+  eventType: EventType;
   subscriptionId: string;
+  /** The subscription's operator: dead letters are listed per operator. */
+  operatorId: string;
   jobId: string;
   /** The exact JSON body that is signed and POSTed. */
   body: string;
+  /** How many times this event was replayed from the dead letters to this subscription. */
+  replays?: number;
 }
 
 /** "." keeps the id usable as a BullMQ job id (which rejects ":"). */
 export const deliveryIdOf = (eventId: string, subscriptionId: string): string => `${eventId}.${subscriptionId}`;
 
-/** The deliveries one job change causes: one per subscription that wants it. */
-export function planDeliveries(change: JobChanged, subscriptions: readonly Subscription[]): Delivery[] {
-  const event = toWebhookEvent(change);
-  const body = JSON.stringify(event);
+/**
+ * A dead letter sent again: same event id and body (so the same `webhook-id`
+ * and signature input), a new delivery id so it is a new queue entry. The
+ * id counts replays, so replaying one dead letter twice is one replay.
+ */
+export function replayOf(delivery: Delivery): Delivery {
+  const replays = (delivery.replays ?? 0) + 1;
+  return { ...delivery, replays, deliveryId: `${deliveryIdOf(delivery.eventId, delivery.subscriptionId)}.replay${replays}` };
+}
+
+/** The deliveries one event causes: one per subscription that wants it. */
+export function planDeliveries(event: OutgoingEvent, subscriptions: readonly Subscription[]): Delivery[] {
+  const body = webhookBody(event);
   return subscriptions
-    .filter((subscription) => wantsEvent(subscription, change.job.operatorId, event.type))
+    .filter((subscription) => wantsEvent(subscription, event.operatorId, event.type))
     .map((subscription) => ({
       deliveryId: deliveryIdOf(event.id, subscription.id),
       eventId: event.id,
       eventType: event.type,
       subscriptionId: subscription.id,
-      jobId: change.job.id,
+      operatorId: subscription.operatorId,
+      jobId: event.jobId,
       body,
     }));
 }

@@ -22,13 +22,19 @@ describe('job event types', () => {
     assert.equal(matchesEventType(['*'], 'job.created'), true);
     assert.equal(matchesEventType([], 'job.cancelled'), true);
     assert.equal(matchesEventType(['job.failed', 'job.cancelled'], 'job.cancelled'), true);
+    assert.equal(matchesEventType(['vehicle.*'], 'vehicle.error'), true);
+    assert.equal(matchesEventType(['vehicle.*'], 'job.arriving'), false);
+    assert.equal(matchesEventType(['job.*'], 'job.delayed'), true, 'job.* includes the job alerts');
   });
 
   it('accepts known patterns and explains unknown ones', () => {
     for (const ok of ['job.*', '*', 'job.delivered', 'job.picked_up', 'job.updated']) {
       assert.equal(eventTypePatternProblem(ok), undefined, ok);
     }
-    for (const bad of ['job.exploded', 'JOB.DELIVERED', 'job', 'job.', 'vehicle.*', '']) {
+    for (const ok of ['vehicle.*', 'incident.*', 'job.eta_changed', 'vehicle.offline', 'incident.on_route']) {
+      assert.equal(eventTypePatternProblem(ok), undefined, ok);
+    }
+    for (const bad of ['job.exploded', 'JOB.DELIVERED', 'job', 'job.', 'fleet.*', '']) {
       assert.match(eventTypePatternProblem(bad) ?? '', /^unknown event type/, bad);
     }
   });

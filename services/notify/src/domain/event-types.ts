@@ -23,8 +23,19 @@ export type JobEventType =
   | 'job.cancelled'
   | 'job.updated';
 
-/** Every event type a subscription can name, in lifecycle order. */
-export const JOB_EVENT_TYPES: readonly JobEventType[] = [
+/** Alerts derived from job, vehicle, order and incident events (see triggers.ts). */
+export type AlertEventType =
+  | 'job.eta_changed'
+  | 'job.delayed'
+  | 'job.arriving'
+  | 'vehicle.offline'
+  | 'vehicle.error'
+  | 'incident.on_route';
+
+export type EventType = JobEventType | AlertEventType;
+
+/** Every event type a subscription can name: the lifecycle in order, then the alerts. */
+export const EVENT_TYPES: readonly EventType[] = [
   'job.created',
   'job.queued',
   'job.assigned',
@@ -34,9 +45,16 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'job.failed',
   'job.cancelled',
   'job.updated',
+  'job.eta_changed',
+  'job.delayed',
+  'job.arriving',
+  'vehicle.offline',
+  'vehicle.error',
+  'incident.on_route',
 ];
 
-const WILDCARDS = ['*', 'job.*'] as const;
+/** `*` is every event; `<prefix>.*` every event whose type starts with `<prefix>.`. */
+const WILDCARDS = ['*', 'job.*', 'vehicle.*', 'incident.*'] as const;
 
 function statusEventType(status: JobStatus): JobEventType {
   switch (status) {
@@ -75,12 +93,14 @@ export function jobEventType(status: JobStatus, previousStatus: JobStatus | unde
 /** Why a pattern is not acceptable, or undefined when it is. */
 export function eventTypePatternProblem(pattern: string): string | undefined {
   if ((WILDCARDS as readonly string[]).includes(pattern)) return undefined;
-  if ((JOB_EVENT_TYPES as readonly string[]).includes(pattern)) return undefined;
-  return `unknown event type "${pattern}"; expected "job.*" or one of ${JOB_EVENT_TYPES.join(', ')}`;
+  if ((EVENT_TYPES as readonly string[]).includes(pattern)) return undefined;
+  return `unknown event type "${pattern}"; expected one of ${WILDCARDS.join(', ')}, ${EVENT_TYPES.join(', ')}`;
 }
 
 /** Empty patterns mean every event. */
-export function matchesEventType(patterns: readonly string[], type: JobEventType): boolean {
+export function matchesEventType(patterns: readonly string[], type: EventType): boolean {
   if (patterns.length === 0) return true;
-  return patterns.some((pattern) => pattern === '*' || pattern === type || (pattern === 'job.*' && type.startsWith('job.')));
+  return patterns.some(
+    (pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+  );
 }

@@ -16,8 +16,8 @@ describe('subscription rules', () => {
       [
         'operator_id: required',
         'url: must use http or https',
-        'event_types[1]: unknown event type "job.lost"; expected "job.*" or one of job.created, job.queued, job.assigned, job.dispatched, job.picked_up, job.delivered, job.failed, job.cancelled, job.updated',
-        'secret: between 16 and 256 characters, or empty to have one generated',
+        'event_types[1]: unknown event type "job.lost"; expected one of *, job.*, vehicle.*, incident.*, job.created, job.queued, job.assigned, job.dispatched, job.picked_up, job.delivered, job.failed, job.cancelled, job.updated, job.eta_changed, job.delayed, job.arriving, vehicle.offline, vehicle.error, incident.on_route',
+        'secret: expected "whsec_" followed by standard base64 (Standard Webhooks format), or empty to have one generated',
       ],
     );
   });
@@ -25,7 +25,9 @@ describe('subscription rules', () => {
   it('generates the secret only when none is given, and drops duplicate patterns', () => {
     const generated = { id: 'sub_1', secret: 'whsec_generated', now: new Date(0) };
     assert.equal(newSubscription(valid, generated).secret, 'whsec_generated');
-    assert.equal(newSubscription({ ...valid, secret: 'my-own-secret-123456' }, generated).secret, 'my-own-secret-123456');
+    const own = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    assert.deepEqual(validateCreateSubscription({ ...valid, secret: own }), []);
+    assert.equal(newSubscription({ ...valid, secret: own }, generated).secret, own);
     assert.deepEqual(newSubscription({ ...valid, eventTypes: ['job.failed', 'job.failed'] }, generated).eventTypes, ['job.failed']);
   });
 

@@ -1,4 +1,4 @@
-import { eventTypePatternProblem, matchesEventType, type JobEventType } from './event-types.js';
+import { eventTypePatternProblem, matchesEventType, type EventType } from './event-types.js';
 
 export interface Subscription {
   id: string;
@@ -6,7 +6,7 @@ export interface Subscription {
   url: string;
   /** Patterns such as "job.*" or "job.delivered"; empty means every event. */
   eventTypes: string[];
-  /** HMAC-SHA256 signing secret; never listed, returned once on creation. */
+  /** Standard Webhooks signing secret (`whsec_` + base64); never listed, returned once on creation. */
   secret: string;
   createdAt: Date;
 }
@@ -19,8 +19,10 @@ export interface CreateSubscription {
   secret: string;
 }
 
-export const SECRET_MIN_LENGTH = 16;
-const SECRET_MAX_LENGTH = 256;
+export const SECRET_PREFIX = 'whsec_';
+/** Key sizes the Standard Webhooks specification allows (24 to 64 bytes). */
+export const SECRET_MIN_BYTES = 24;
+const SECRET_MAX_BYTES = 64;
 const OPERATOR_MAX_LENGTH = 128;
 const URL_MAX_LENGTH = 2048;
 const MAX_EVENT_TYPES = 32;
@@ -59,8 +61,13 @@ function eventTypeProblems(eventTypes: readonly string[]): string[] {
 
 function secretProblem(secret: string): string | undefined {
   if (secret === '') return undefined;
-  if (secret.length < SECRET_MIN_LENGTH || secret.length > SECRET_MAX_LENGTH) {
-    return `secret: between ${SECRET_MIN_LENGTH} and ${SECRET_MAX_LENGTH} characters, or empty to have one generated`;
+  const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : undefined;
+  if (base64 === undefined || base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
+    return `secret: expected "${SECRET_PREFIX}" followed by standard base64 (Standard Webhooks format), or empty to have one generated`;
+  }
+  const bytes = (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
+  if (bytes < SECRET_MIN_BYTES || bytes > SECRET_MAX_BYTES) {
+    return `secret: the key must be ${SECRET_MIN_BYTES} to ${SECRET_MAX_BYTES} bytes, got ${bytes}`;
   }
   return undefined;
 }
@@ -91,6 +98,6 @@ export function newSubscription(
 }
 
 /** Operators see only their own jobs: the job's operator must be the subscription's. */
-export function wantsEvent(subscription: Subscription, operatorId: string, type: JobEventType): boolean {
+export function wantsEvent(subscription: Subscription, operatorId: string, type: EventType): boolean {
   return subscription.operatorId === operatorId && matchesEventType(subscription.eventTypes, type);
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toWebhookEvent, type JobChanged } from './webhook-event.js';
+import { jobChangedEvent, webhookBody, type JobChanged } from './webhook-event.js';
 
 const dispatched: JobChanged = {
   eventId: '01928f5e-0000-7000-8000-000000000001',
@@ -28,7 +28,7 @@ const dispatched: JobChanged = {
 
 describe('job change → webhook JSON', () => {
   it('maps every job field, with ISO times and null for absent values', () => {
-    assert.deepEqual(JSON.parse(JSON.stringify(toWebhookEvent(dispatched))), {
+    assert.deepEqual(JSON.parse(webhookBody(jobChangedEvent(dispatched))), {
       id: '01928f5e-0000-7000-8000-000000000001',
       type: 'job.dispatched',
       occurredAt: '2025-03-01T12:00:00.000Z',
@@ -57,13 +57,14 @@ describe('job change → webhook JSON', () => {
   });
 
   it('carries the reason of a failed job and null previous status of a new one', () => {
-    const failed = toWebhookEvent({
+    const failed = jobChangedEvent({
       ...dispatched,
       previousStatus: undefined,
       job: { ...dispatched.job, status: 'FAILED', reason: 'vehicle robot-7 went offline', vehicleId: undefined },
     });
     assert.equal(failed.type, 'job.failed');
     assert.equal(failed.data.job.reason, 'vehicle robot-7 went offline');
+    assert.equal(failed.data.reason, 'vehicle robot-7 went offline', 'repeated at the top of data');
     assert.equal(failed.data.job.vehicleId, null);
     assert.equal(failed.data.previousStatus, null);
   });

@@ -1,4 +1,4 @@
-import { jobEventType, type JobEventType, type JobStatus } from './event-types.js';
+import { jobEventType, type EventType, type JobStatus } from './event-types.js';
 
 export interface GeoPoint {
   lat: number;
@@ -33,64 +33,95 @@ export interface JobChanged {
   previousStatus: JobStatus | undefined;
 }
 
-/** The JSON body a receiver gets. Absent values are null, times are ISO 8601. */
-export interface WebhookEvent {
+/** A job as every webhook shows it. Absent values are null, times are ISO 8601. */
+export interface JobView {
   id: string;
-  type: JobEventType;
-  occurredAt: string;
-  data: {
-    job: {
-      id: string;
-      operatorId: string;
-      status: JobStatus;
-      pickup: GeoPoint | null;
-      dropoff: GeoPoint | null;
-      size: number;
-      priority: number;
-      earliestPickup: string | null;
-      latestDelivery: string | null;
-      vehicleId: string | null;
-      orderId: string | null;
-      eta: string | null;
-      reason: string | null;
-      createdAt: string | null;
-      updatedAt: string | null;
-      version: number;
-    };
-    previousStatus: JobStatus | null;
-  };
+  operatorId: string;
+  status: JobStatus;
+  pickup: GeoPoint | null;
+  dropoff: GeoPoint | null;
+  size: number;
+  priority: number;
+  earliestPickup: string | null;
+  latestDelivery: string | null;
+  vehicleId: string | null;
+  orderId: string | null;
+  eta: string | null;
+  reason: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  version: number;
 }
 
-const iso = (date: Date | undefined): string | null => (date ? date.toISOString() : null);
+/**
+ * One event for an operator about one of its jobs: a lifecycle step or an
+ * alert. Every event concerns one job, so all of them share the job's lane
+ * and reach a subscription in order.
+ */
+export interface OutgoingEvent {
+  /** Deterministic for a given input event, so a Kafka redelivery maps to the same webhook. */
+  id: string;
+  type: EventType;
+  occurredAt: Date;
+  operatorId: string;
+  jobId: string;
+  /** Always carries `job`; alerts add their own fields (docs/webhooks.md). */
+  data: { job: JobView } & Record<string, unknown>;
+}
+
+/** The JSON body a receiver gets. */
+export interface WebhookEvent {
+  id: string;
+  type: EventType;
+  occurredAt: string;
+  data: { job: JobView; previousStatus?: JobStatus | null } & Record<string, unknown>;
+}
+
+export const iso = (date: Date | undefined): string | null => (date ? date.toISOString() : null);
 const textOrNull = (text: string | undefined): string | null => (text ? text : null);
 const point = (p: GeoPoint | undefined): GeoPoint | null => (p ? { lat: p.lat, lon: p.lon } : null);
 
-export function toWebhookEvent(change: JobChanged): WebhookEvent {
+export function jobView(job: JobSnapshot): JobView {
+  return {
+    id: job.id,
+    operatorId: job.operatorId,
+    status: job.status,
+    pickup: point(job.pickup),
+    dropoff: point(job.dropoff),
+    size: job.size,
+    priority: job.priority,
+    earliestPickup: iso(job.earliestPickup),
+    latestDelivery: iso(job.latestDelivery),
+    vehicleId: textOrNull(job.vehicleId),
+    orderId: textOrNull(job.orderId),
+    eta: iso(job.eta),
+    reason: textOrNull(job.reason),
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    version: job.version,
+  };
+}
+
+/**
+ * A lifecycle step. `job.failed` and `job.cancelled` repeat the reason at the
+ * top of `data` so a receiver does not need to know where the job keeps it.
+ */
+export function jobChangedEvent(change: JobChanged): OutgoingEvent {
   const { job } = change;
+  const type = jobEventType(job.status, change.previousStatus);
+  const reason = type === 'job.failed' || type === 'job.cancelled' ? { reason: job.reason ?? 'unknown' } : {};
   return {
     id: change.eventId,
-    type: jobEventType(job.status, change.previousStatus),
-    occurredAt: change.occurredAt.toISOString(),
-    data: {
-      job: {
-        id: job.id,
-        operatorId: job.operatorId,
-        status: job.status,
-        pickup: point(job.pickup),
-        dropoff: point(job.dropoff),
-        size: job.size,
-        priority: job.priority,
-        earliestPickup: iso(job.earliestPickup),
-        latestDelivery: iso(job.latestDelivery),
-        vehicleId: textOrNull(job.vehicleId),
-        orderId: textOrNull(job.orderId),
-        eta: iso(job.eta),
-        reason: textOrNull(job.reason),
-        createdAt: iso(job.createdAt),
-        updatedAt: iso(job.updatedAt),
-        version: job.version,
-      },
-      previousStatus: change.previousStatus ?? null,
-    },
+    type,
+    occurredAt: change.occurredAt,
+    operatorId: job.operatorId,
+    jobId: job.id,
+    data: { job: jobView(job), previousStatus: change.previousStatus ?? null, ...reason },
   };
+}
+
+/** The exact body that is signed and POSTed. */
+export function webhookBody(event: OutgoingEvent): string {
+  const body: WebhookEvent = { id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data };
+  return JSON.stringify(body);
 }

@@ -12,13 +12,16 @@ import {
   type KafkaPort,
 } from '@kera/platform';
 import { JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
+import type { OrderEvent, VehicleEvent } from '@kera/proto/fleet/v1/fleet';
+import type { Incident } from '@kera/proto/traffic/v1/events';
 import {
   SubscriptionServiceClient,
   type CreateSubscriptionRequest,
   type CreateSubscriptionResponse,
 } from '@kera/proto/notify/v1/subscriptions';
-import { testInfra, uniqueName } from '@kera/testkit';
+import { testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { notifyConfigSchema } from '../../src/config.js';
+import type { NotifyTopics } from '../../src/adapters/kafka/notify-consumer.js';
 import { startNotifyService, type NotifyService } from '../../src/service.js';
 
 export const LIFECYCLE = [
@@ -39,16 +42,31 @@ export interface NotifyHarness {
   kafka: KafkaPort;
   producer: EventProducer;
   topic: string;
+  topics: NotifyTopics;
   queue: Queue;
   redis: Redis;
   prefix: string;
   subscribe(request: Partial<CreateSubscriptionRequest>): Promise<CreateSubscriptionResponse>;
   /** Publishes one event per status for one job, in order; returns the envelope ids. */
   publishLifecycle(jobId: string, operatorId: string, statuses?: readonly JobStatus[]): Promise<string[]>;
+  /** One job event; returns its envelope id. */
+  publishJob(event: JobEvent, occurredAt?: Date): Promise<string>;
+  publishVehicle(event: VehicleEvent): Promise<string>;
+  publishOrder(event: OrderEvent): Promise<void>;
+  publishIncident(incident: Incident): Promise<void>;
+  /** Resolves once notify's job projection holds this version of the job (alerts read it). */
+  tracked(jobId: string, version: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export function jobEvent(jobId: string, operatorId: string, status: JobStatus, previous: JobStatus, version: number): JobEvent {
+export function jobEvent(
+  jobId: string,
+  operatorId: string,
+  status: JobStatus,
+  previous: JobStatus,
+  version: number,
+  overrides: Partial<Job> = {},
+): JobEvent {
   const now = new Date();
   const job: Job = {
     id: jobId,
@@ -65,6 +83,7 @@ export function jobEvent(jobId: string, operatorId: string, status: JobStatus, p
     createdAt: now,
     updatedAt: now,
     version,
+    ...overrides,
   };
   return { job, previousStatus: previous };
 }
@@ -74,7 +93,13 @@ export const envelopeId = (): string => crypto.randomUUID();
 export async function startNotifyHarness(env: Record<string, string> = {}): Promise<NotifyHarness> {
   const infra = await testInfra();
   const log = createLogger({ name: 'notify-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
-  const topic = uniqueName('test.notify.job-events');
+  const topics: NotifyTopics = {
+    jobEvents: uniqueName('test.notify.job-events'),
+    vehicleEvents: uniqueName('test.notify.vehicle-events'),
+    orders: uniqueName('test.notify.orders'),
+    incidents: uniqueName('test.notify.incidents'),
+  };
+  const topic = topics.jobEvents;
   const queueName = uniqueName('webhooks-test');
   const prefix = uniqueName('test:notify');
   const config = parseConfig(notifyConfigSchema, {
@@ -87,15 +112,20 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     WEBHOOK_MAX_ATTEMPTS: '4',
     WEBHOOK_BACKOFF_MS: '40',
     WEBHOOK_LANE_REPAIR_INTERVAL_MS: '250',
+    // The test receivers listen on loopback, which notify refuses unless allowlisted.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    DELAY_CHECK_INTERVAL_MS: '100',
     SHUTDOWN_DEADLINE_MS: '8000',
     ...env,
   });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'notify-test', log });
   // One partition: the tests rely on the order between different jobs too.
-  await kafka.ensureTopics([{ name: topic, partitions: 1, cleanupPolicy: 'delete', retentionMs: 3_600_000, description: 'test' }]);
+  await kafka.ensureTopics(
+    Object.values(topics).map((name) => ({ name, partitions: 1, cleanupPolicy: 'delete' as const, retentionMs: 3_600_000, description: 'test' })),
+  );
   const service = await startNotifyService(config, {
     log,
-    topics: { jobEvents: topic },
+    topics,
     queueName,
     redisPrefix: prefix,
     groupId: uniqueName('notify-test'),
@@ -112,6 +142,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     kafka,
     producer,
     topic,
+    topics,
     queue,
     redis,
     prefix,
@@ -134,6 +165,28 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
       }
       return ids;
     },
+    async publishJob(event, occurredAt) {
+      const id = envelopeId();
+      await producer.send(topics.jobEvents, [{ key: event.job!.id, value: wrap(EVENTS.jobEvent, event, { source: 'fleet', id, occurredAt }) }]);
+      return id;
+    },
+    async publishVehicle(event) {
+      const id = envelopeId();
+      await producer.send(topics.vehicleEvents, [{ key: event.vehicle!.id, value: wrap(EVENTS.vehicleEvent, event, { source: 'fleet', id }) }]);
+      return id;
+    },
+    async publishOrder(event) {
+      await producer.send(topics.orders, [{ key: event.vehicleId, value: wrap(EVENTS.orderEvent, event, { source: 'fleet' }) }]);
+    },
+    async publishIncident(incident) {
+      await producer.send(topics.incidents, [{ key: incident.incidentId, value: wrap(EVENTS.incident, incident, { source: 'ingest' }) }]);
+    },
+    async tracked(jobId, version) {
+      await waitFor(`job ${jobId} v${version} tracked`, async () => {
+        const raw = await redis.get(`${prefix}:job:${encodeURIComponent(jobId)}`);
+        return raw !== null && (JSON.parse(raw) as { job: { version: number } }).job.version >= version;
+      });
+    },
     async close() {
       client.close();
       await producer.close();
@@ -143,7 +196,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
       await closeRedis(redis);
-      await kafka.deleteTopics([topic]);
+      await kafka.deleteTopics(Object.values(topics));
     },
   };
 }

@@ -30,6 +30,13 @@ const header = (headers: IncomingHttpHeaders, name: string): string => {
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 };
 
+/** The Standard Webhooks headers of a request, as the library's verify() takes them. */
+export const headersOf = (request: ReceivedRequest): Record<string, string> => ({
+  'webhook-id': header(request.headers, 'webhook-id'),
+  'webhook-timestamp': header(request.headers, 'webhook-timestamp'),
+  'webhook-signature': header(request.headers, 'webhook-signature'),
+});
+
 /** A real HTTP webhook receiver on a free local port. */
 export async function startReceiver(respond: Responder = () => 200): Promise<Receiver> {
   const requests = new Inbox<ReceivedRequest>();
@@ -39,7 +46,7 @@ export async function startReceiver(respond: Responder = () => 200): Promise<Rec
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const eventId = header(req.headers, 'kera-event-id');
+      const eventId = header(req.headers, 'webhook-id');
       const eventType = header(req.headers, 'kera-event-type');
       const attempt = (attempts.get(eventId) ?? 0) + 1;
       attempts.set(eventId, attempt);

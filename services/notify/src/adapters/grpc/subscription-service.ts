@@ -1,5 +1,10 @@
 import { unary, type Logger } from '@kera/platform';
-import type { Subscription as ProtoSubscription, SubscriptionServiceServer } from '@kera/proto/notify/v1/subscriptions';
+import type {
+  DeadLetter as ProtoDeadLetter,
+  Subscription as ProtoSubscription,
+  SubscriptionServiceServer,
+} from '@kera/proto/notify/v1/subscriptions';
+import type { DeadLetter, DeadLetterCommands } from '../../app/dead-letters.js';
 import type { SubscriptionCommands } from '../../app/subscriptions.js';
 import type { Subscription } from '../../domain/subscription.js';
 
@@ -12,7 +17,25 @@ const toProto = (subscription: Subscription): ProtoSubscription => ({
   createdAt: subscription.createdAt,
 });
 
-export function createSubscriptionService(commands: SubscriptionCommands, log: Logger): SubscriptionServiceServer {
+/** Never the body: it stays in the queue and goes out again only on replay. */
+const toProtoDeadLetter = (letter: DeadLetter): ProtoDeadLetter => ({
+  id: letter.id,
+  eventId: letter.delivery.eventId,
+  eventType: letter.delivery.eventType,
+  subscriptionId: letter.delivery.subscriptionId,
+  operatorId: letter.delivery.operatorId ?? '',
+  jobId: letter.delivery.jobId,
+  reason: letter.reason,
+  attempts: letter.attempts,
+  failedAt: letter.failedAt,
+  replays: letter.delivery.replays ?? 0,
+});
+
+export function createSubscriptionService(
+  commands: SubscriptionCommands,
+  deadLetters: DeadLetterCommands,
+  log: Logger,
+): SubscriptionServiceServer {
   const grpcLog = log.child({ component: 'grpc' });
   return {
     createSubscription: unary(grpcLog, async (request) => {
@@ -33,5 +56,19 @@ export function createSubscriptionService(commands: SubscriptionCommands, log: L
     listSubscriptions: unary(grpcLog, async (request) => ({
       subscriptions: (await commands.list(request.operatorId)).map(toProto),
     })),
+    listDeadLetters: unary(grpcLog, async (request) => ({
+      deadLetters: (
+        await deadLetters.list({
+          operatorId: request.operatorId || undefined,
+          subscriptionId: request.subscriptionId || undefined,
+          limit: request.limit,
+        })
+      ).map(toProtoDeadLetter),
+    })),
+    replayDeadLetter: unary(grpcLog, async (request) => {
+      const replay = await deadLetters.replay(request.deadLetterId, request.operatorId || undefined);
+      grpcLog.info({ deadLetterId: request.deadLetterId, deliveryId: replay.deliveryId }, 'dead letter replayed');
+      return replay;
+    }),
   };
 }

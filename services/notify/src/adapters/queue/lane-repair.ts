@@ -1,5 +1,6 @@
 import type { Logger } from '@kera/platform';
 import type { DeliveryLanes } from '../redis/delivery-lanes.js';
+import { startPeriodic } from './periodic.js';
 import type { OrderedDeliveryQueue, WebhookQueue } from './webhook-queue.js';
 
 /**
@@ -37,25 +38,6 @@ export function createLaneRepair(deps: {
   return {
     runOnce,
     /** Runs now and then every intervalMs until the returned stop() is called. */
-    start(intervalMs: number): { stop(): Promise<void> } {
-      let timer: NodeJS.Timeout | undefined;
-      let running: Promise<unknown> = Promise.resolve();
-      let stopped = false;
-      const tick = () => {
-        running = runOnce()
-          .catch((err: unknown) => log.warn({ err }, 'lane repair failed; will try again'))
-          .finally(() => {
-            if (!stopped) timer = setTimeout(tick, intervalMs);
-          });
-      };
-      tick();
-      return {
-        async stop() {
-          stopped = true;
-          clearTimeout(timer);
-          await running;
-        },
-      };
-    },
+    start: (intervalMs: number) => startPeriodic('lane repair', runOnce, intervalMs, log),
   };
 }

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@kera/platform';
 import type { WebhookDelivery } from '../../app/deliver-webhook.js';
@@ -19,6 +19,8 @@ export function createWebhookWorker(deps: {
   /** A connection with maxRetriesPerRequest: null; BullMQ duplicates it. */
   connection: Redis;
   concurrency: number;
+  /** How long a delivery waits before trying again for a slot of its busy endpoint. */
+  busyDelayMs: number;
   lanes: DeliveryLanes;
   deliveries: OrderedDeliveryQueue;
   webhook: WebhookDelivery;
@@ -33,7 +35,7 @@ export function createWebhookWorker(deps: {
     if (next) await deliveries.schedule(next);
   };
 
-  const deliverHead = async (job: Job<Delivery>): Promise<DeliveryJobResult> => {
+  const deliverHead = async (job: Job<Delivery>, token?: string): Promise<DeliveryJobResult> => {
     const delivery = job.data;
     if (!(await lanes.isHead(delivery))) {
       // Settled before (a re-run after a crash or stall): send nothing, keep the lane moving.
@@ -43,6 +45,11 @@ export function createWebhookWorker(deps: {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const result = await webhook.attempt(delivery, attempt);
+    if (result.verdict === 'busy') {
+      // Frees this worker slot for other endpoints; a delay is not a failed attempt.
+      await job.moveToDelayed(Date.now() + deps.busyDelayMs * (0.5 + Math.random()), token);
+      throw new DelayedError();
+    }
     metrics.attempt(result.verdict, result.durationMs);
     const context = { deliveryId: delivery.deliveryId, eventType: delivery.eventType, attempt, maxAttempts };
     const step = stepAfterAttempt(result.verdict, attempt, maxAttempts);
