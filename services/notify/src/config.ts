@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, parseConfig } from '@kera/platform';
+import { authConfigSchema, baseConfigSchema, env, parseConfig } from '@kera/platform';
 
 export const notifyConfigSchema = z.object({
   ...baseConfigSchema,
+  ...authConfigSchema,
   GRPC_PORT: env.port(50053),
   OPS_PORT: env.port(9103),
   REDIS_URL: env.redisUrl(),

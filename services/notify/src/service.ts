@@ -4,20 +4,24 @@ import { Queue } from 'bullmq';
 import {
   TOPICS,
   closeRedis,
+  createGrpcAuth,
   createGrpcServer,
   createKafka,
   createLogger,
   createRedis,
   createShutdown,
+  createTokenVerifier,
   startOpsServer,
   type Logger,
   type Shutdown,
+  type TokenVerifier,
   type startTelemetry,
 } from '@kera/platform';
 import { SubscriptionServiceService } from '@kera/proto/notify/v1/subscriptions';
 import { createWebhookDelivery } from './app/deliver-webhook.js';
 import { createJobEventRouter } from './app/job-events.js';
 import type { SubscriptionStore } from './app/ports.js';
+import { createSubscriptionAccess } from './app/subscription-access.js';
 import { createSubscriptionCommands } from './app/subscriptions.js';
 import type { Delivery } from './domain/delivery.js';
 import type { NotifyConfig } from './config.js';
@@ -62,6 +66,8 @@ interface Wiring {
   meter: Meter;
   metrics: NotifyMetrics;
   clock: { now(): Date };
+  /** Verifies operator and admin tokens: gRPC metadata here, and HTTP bearer headers too. */
+  verifier: TokenVerifier;
 }
 
 const newSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
@@ -147,7 +153,8 @@ async function startSubscriptionApi(wiring: Wiring, subscriptions: SubscriptionS
   const { config, log } = wiring;
   const grpc = createGrpcServer({ log, services: ['kera.notify.v1.SubscriptionService'] });
   const commands = createSubscriptionCommands({ store: subscriptions, clock: wiring.clock, newId: newSubscriptionId, newSecret });
-  grpc.server.addService(SubscriptionServiceService, createSubscriptionService(commands, log));
+  const access = createSubscriptionAccess({ commands, store: subscriptions });
+  grpc.server.addService(SubscriptionServiceService, createSubscriptionService(access, createGrpcAuth(wiring.verifier), log));
   wiring.shutdown.add('gRPC server', () => grpc.close(Math.floor(config.SHUTDOWN_DEADLINE_MS / 2)));
   const port = await grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
   return { port, setServing: grpc.setServing };
@@ -162,7 +169,8 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
   const log = overrides.log ?? createLogger({ name: 'notify', level: config.LOG_LEVEL });
   const shutdown = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
-  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() } };
+  const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier };
   const queueName = overrides.queueName ?? WEBHOOK_QUEUE;
   const topic = overrides.topics?.jobEvents ?? TOPICS.fleetJobEvents.name;
   let ready = false;

@@ -1,6 +1,6 @@
-import { unary, type Logger } from '@kera/platform';
+import type { GrpcAuth, Logger, Scope } from '@kera/platform';
 import type { Subscription as ProtoSubscription, SubscriptionServiceServer } from '@kera/proto/notify/v1/subscriptions';
-import type { SubscriptionCommands } from '../../app/subscriptions.js';
+import type { SubscriptionAccess } from '../../app/subscription-access.js';
 import type { Subscription } from '../../domain/subscription.js';
 
 /** The listed form never carries the secret. */
@@ -12,11 +12,14 @@ const toProto = (subscription: Subscription): ProtoSubscription => ({
   createdAt: subscription.createdAt,
 });
 
-export function createSubscriptionService(commands: SubscriptionCommands, log: Logger): SubscriptionServiceServer {
+/** Operators manage their own subscriptions; admins all. */
+const CALLERS: readonly Scope[] = ['operator', 'admin'];
+
+export function createSubscriptionService(access: SubscriptionAccess, auth: GrpcAuth, log: Logger): SubscriptionServiceServer {
   const grpcLog = log.child({ component: 'grpc' });
   return {
-    createSubscription: unary(grpcLog, async (request) => {
-      const { subscription, secret } = await commands.create({
+    createSubscription: auth.unary(grpcLog, CALLERS, async (request, caller) => {
+      const { subscription, secret } = await access.create(caller, {
         operatorId: request.operatorId,
         url: request.url,
         eventTypes: request.eventTypes,
@@ -25,13 +28,13 @@ export function createSubscriptionService(commands: SubscriptionCommands, log: L
       grpcLog.info({ subscriptionId: subscription.id, operatorId: subscription.operatorId }, 'subscription created');
       return { subscription: toProto(subscription), secret };
     }),
-    deleteSubscription: unary(grpcLog, async (request) => {
-      await commands.delete(request.subscriptionId);
+    deleteSubscription: auth.unary(grpcLog, CALLERS, async (request, caller) => {
+      await access.delete(caller, request.subscriptionId);
       grpcLog.info({ subscriptionId: request.subscriptionId }, 'subscription deleted');
       return {};
     }),
-    listSubscriptions: unary(grpcLog, async (request) => ({
-      subscriptions: (await commands.list(request.operatorId)).map(toProto),
+    listSubscriptions: auth.unary(grpcLog, CALLERS, async (request, caller) => ({
+      subscriptions: (await access.list(caller, request.operatorId)).map(toProto),
     })),
   };
 }
