@@ -85,6 +85,7 @@ export function parseVerificationKeys(text: string): VerificationKeys {
 export function parseSigningKey(text: string): SigningKey {
   const jwk = parseJson(text, 'the signing key') as JsonWebKey;
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyFormatError('the signing key is not a JSON Web Key');
+  if ('keys' in jwk) throw new KeyFormatError('the signing key is a key set (public keys?); give the one private JWK tokens are signed with');
   const kid = kidOf(jwk, 'the signing key');
   const alg = algorithmOf(jwk, `the signing key (${kid})`);
   if (typeof jwk.d !== 'string') throw new KeyFormatError(`the signing key (${kid}) has no private part ("d")`);
