@@ -7,17 +7,16 @@ import {
   ArgumentError,
   parseInteger,
   parseLatLon,
-  parsePrincipalId,
   parseStatuses,
   parseTime,
   parseWebhookUrl,
   requireText,
   splitList,
-  parseDuration,
   type JobStatusName,
   type LatLon,
 } from './values.js';
-import { DEMO_KEY_DIR, type TokenCommand } from './tokens.js';
+import { TOKEN_COMMANDS } from './token-args.js';
+import type { TokenCommand } from './tokens.js';
 
 export type InstantActionName = 'PAUSE' | 'RESUME' | 'CANCEL_ORDER' | 'STATE_REQUEST';
 
@@ -66,13 +65,11 @@ export class UsageError extends Error {
   }
 }
 
-/** Default token lifetime of `kera tokens issue`. */
-export const DEFAULT_TOKEN_TTL = '12h';
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-interface CommandSpec {
+export interface CommandSpec {
   usage: string;
   summary: string;
   options: Options;
@@ -216,35 +213,7 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       build: (_v, [subscriptionId]) => ({ kind: 'webhooks.delete', subscriptionId: subscriptionId! }),
     },
   },
-  tokens: {
-    issue: {
-      usage: `kera tokens issue (--operator ID | --vehicle ID | --admin [NAME]) [--ttl 30m|12h|7d] [--key FILE]`,
-      summary: `print a signed bearer token (default ttl ${DEFAULT_TOKEN_TTL}); the key comes from --key, AUTH_SIGNING_KEY or ${DEMO_KEY_DIR}/signing-key.json`,
-      options: { operator: { type: 'string' }, vehicle: { type: 'string' }, admin: { type: 'boolean' }, ttl: { type: 'string' }, key: { type: 'string' } },
-      positionals: ['name?'],
-      build: (v, [name]) => {
-        const chosen = [str(v, 'operator') !== undefined, str(v, 'vehicle') !== undefined, v.admin === true].filter(Boolean).length;
-        if (chosen !== 1) throw new ArgumentError('give exactly one of --operator ID, --vehicle ID, --admin');
-        if (name !== undefined && v.admin !== true) throw new ArgumentError(`unexpected argument '${name}'`);
-        const operator = str(v, 'operator');
-        const vehicle = str(v, 'vehicle');
-        const principal =
-          operator !== undefined
-            ? { scope: 'operator' as const, operatorId: parsePrincipalId('operator', operator) }
-            : vehicle !== undefined
-              ? { scope: 'vehicle' as const, vehicleId: parsePrincipalId('vehicle', vehicle) }
-              : { scope: 'admin' as const, adminId: parsePrincipalId('admin', name ?? 'admin') };
-        return { kind: 'tokens.issue', principal, ttlSeconds: parseDuration('ttl', str(v, 'ttl') ?? DEFAULT_TOKEN_TTL), key: str(v, 'key') };
-      },
-    },
-    keygen: {
-      usage: `kera tokens keygen [--dir ${DEMO_KEY_DIR}] [--kid ID]`,
-      summary: 'write a new signing key and add its public key to public-keys.json (keeping older ones, for rotation)',
-      options: { dir: { type: 'string' }, kid: { type: 'string' } },
-      positionals: [],
-      build: (v) => ({ kind: 'tokens.keygen', dir: str(v, 'dir') ?? DEMO_KEY_DIR, kid: str(v, 'kid') }),
-    },
-  },
+  tokens: TOKEN_COMMANDS,
 };
 
 export function groupUsage(group: string): string {
