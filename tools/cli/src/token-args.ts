@@ -4,7 +4,7 @@ import type { CommandSpec, Values } from './args.js';
 import { DEMO_KEY_DIR } from './tokens.js';
 
 /** Default token lifetime of `kera tokens issue`. */
-export const DEFAULT_TOKEN_TTL = '12h';
+const DEFAULT_TOKEN_TTL = '12h';
 
 const str = (values: Values, name: string): string | undefined => {
   const value = values[name];

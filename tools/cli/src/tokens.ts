@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { DEFAULT_TOKEN_AUDIENCE, generateKeyPair, issueToken, parseSigningKey, readKeyText, type Principal } from '@kera/platform/auth';
 
 export const DEMO_KEY_DIR = '.kera';
-export const SIGNING_KEY_FILE = 'signing-key.json';
-export const PUBLIC_KEYS_FILE = 'public-keys.json';
+const SIGNING_KEY_FILE = 'signing-key.json';
+const PUBLIC_KEYS_FILE = 'public-keys.json';
 
 export type TokenCommand =
   | { kind: 'tokens.issue'; principal: Principal; ttlSeconds: number; key: string | undefined }
