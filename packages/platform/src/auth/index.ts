@@ -4,3 +4,4 @@ export * from './keys.js';
 export * from './tokens.js';
 export * from './config.js';
 export * from './grpc-bearer.js';
+export * from './http-auth.js';

@@ -8,6 +8,7 @@ import { ConfigError, UnauthenticatedError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { authConfigSchema } from './config.js';
 import { generateKeyPair, parseSigningKey, parseVerificationKeys } from './keys.js';
+import { authenticateHttp, httpRefusal } from './http-auth.js';
 import { createTokenVerifier, issueToken } from './tokens.js';
 
 const audience = { issuer: 'kera', audience: 'kera' };
@@ -145,5 +146,25 @@ describe('logger redaction', () => {
     assert.match(output, /\[redacted\]/);
     assert.ok(!output.includes(token.split('.')[2]!), 'the token signature reached the log');
     assert.ok(!output.includes(JSON.parse(pair.signingKey).d), 'the private key reached the log');
+  });
+});
+
+describe('HTTP bearer authentication', () => {
+  it('answers 401 for a missing or bad token and 403 for the wrong scope, with reasons', async () => {
+    const verifier = verifierAt(later(1));
+    const admin = await issue({ scope: 'admin', adminId: 'ops' });
+    const operator = await issue({ scope: 'operator', operatorId: 'acme' });
+    assert.deepEqual(await authenticateHttp(verifier, `Bearer ${operator}`, ['operator', 'admin']), { scope: 'operator', operatorId: 'acme' });
+
+    const refused = (promise: Promise<unknown>) => promise.then(() => assert.fail('expected a refusal'), httpRefusal);
+    const missing = await refused(authenticateHttp(verifier, undefined, ['operator']));
+    assert.equal(missing?.status, 401);
+    assert.match(missing!.headers['www-authenticate']!, /^Bearer realm="kera", error="invalid_token"/);
+    assert.match(missing!.body.reason, /missing bearer token/);
+    const expired = await refused(authenticateHttp(verifierAt(later(7200)), `Bearer ${admin}`, ['admin']));
+    assert.deepEqual([expired?.status, expired?.body.reason], [401, 'token expired']);
+    const wrongScope = await refused(authenticateHttp(verifier, `Bearer ${operator}`, ['admin']));
+    assert.deepEqual([wrongScope?.status, wrongScope?.body.error], [403, 'permission_denied']);
+    assert.equal(httpRefusal(new Error('boom')), undefined);
   });
 });
