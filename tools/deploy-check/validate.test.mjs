@@ -142,7 +142,7 @@ describe('Kera policy', () => {
   it('refuses rendered Secrets and untagged images', async () => {
     const deployment = fleetDeployment();
     container(deployment).image = 'kera/fleet';
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'kera-fleet' }, stringData: { FLEET_TOKEN: 'x' } };
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'kera-fleet' }, stringData: { AUTH_SIGNING_KEY: 'x' } };
     assert.deepEqual(await problemsOf(overlay({ deployment, extra: [secret] })), [
       'test.yaml: Secret/kera-fleet: Secrets are created per cluster, never rendered from the repo',
       'test.yaml: Deployment/fleet: container fleet: image kera/fleet needs an explicit tag or digest (not latest)',

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'FAILED_PRECONDITION'
   | 'UNAVAILABLE'
   | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
   | 'CONFIG';
 
 export class KeraError extends Error {
@@ -41,6 +42,20 @@ export class ConflictError extends KeraError {
 export class UnavailableError extends KeraError {
   constructor(message: string, options?: ErrorOptions) {
     super('UNAVAILABLE', message, options);
+  }
+}
+
+/** No credentials, or ones that do not prove who the caller is (bad signature, expired, malformed). */
+export class UnauthenticatedError extends KeraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('UNAUTHENTICATED', message, options);
+  }
+}
+
+/** The caller is known but its scope does not allow the operation. */
+export class PermissionDeniedError extends KeraError {
+  constructor(message: string) {
+    super('PERMISSION_DENIED', message);
   }
 }
 

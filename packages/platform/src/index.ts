@@ -4,6 +4,8 @@ export * from './logger.js';
 export * from './shutdown.js';
 export * from './redis.js';
 export * from './grpc.js';
+export * from './grpc-auth.js';
+export * from './auth/index.js';
 export * from './telemetry.js';
 export * from './kafka/topics.js';
 export * from './kafka/envelope.js';

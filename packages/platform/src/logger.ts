@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -13,14 +13,23 @@ const redact = [
   '*.password',
   '*.authorization',
   'headers.authorization',
+  '*.headers.authorization',
+  'AUTH_SIGNING_KEY',
+  '*.AUTH_SIGNING_KEY',
+  'signingKey',
+  '*.signingKey',
 ];
 
-export function createLogger(options: { name: string; level?: string }): Logger {
-  return pino({
-    name: options.name,
-    level: options.level ?? 'info',
-    redact: { paths: redact, censor: '[redacted]' },
-    base: { service: options.name, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+/** `destination` defaults to stdout; tests pass a stream to read what would be logged. */
+export function createLogger(options: { name: string; level?: string; destination?: DestinationStream }): Logger {
+  return pino(
+    {
+      name: options.name,
+      level: options.level ?? 'info',
+      redact: { paths: redact, censor: '[redacted]' },
+      base: { service: options.name, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
 }

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, parseConfig } from '@kera/platform';
+import { authConfigSchema, baseConfigSchema, env, parseConfig } from '@kera/platform';
 
 const schema = z.object({
   ...baseConfigSchema,
+  ...authConfigSchema,
   GRPC_PORT: env.port(50052),
   OPS_PORT: env.port(9102),
   REDIS_URL: env.redisUrl(),
   ROUTING_ADDR: z.string().default('127.0.0.1:50051'),
   ROUTING_DEADLINE_MS: env.positiveInt(5_000),
-  /** Shared token vehicles present in Hello; unset = no check (local demo). */
-  FLEET_TOKEN: z.string().min(8).optional(),
   REDIS_PREFIX: z.string().default('fleet'),
   QUEUE_PREFIX: z.string().default('bull'),
   DISPATCH_QUEUE: z.string().default('dispatch'),

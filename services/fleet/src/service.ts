@@ -2,10 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
-import { closeRedis, createGrpcServer, createKafka, createRedis, createShutdown, startOpsServer, type Telemetry } from '@kera/platform';
+import {
+  closeRedis,
+  createGrpcAuth,
+  createGrpcServer,
+  createKafka,
+  createRedis,
+  createShutdown,
+  createTokenVerifier,
+  startOpsServer,
+  type Telemetry,
+} from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
 import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
+import { createJobAccess, createVehicleQueries } from './app/access.js';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
 import type { Clock, Ids } from './app/ports.js';
@@ -76,12 +87,15 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
 
+    const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+    const auth = createGrpcAuth(verifier);
     const grpcServer = createGrpcServer({ log, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
-    grpcServer.server.addService(JobServiceService, jobService({ jobs: jobUseCases, feed, log }));
-    grpcServer.server.addService(FleetServiceService, fleetService({ vehicles, commands: link.commands, log }));
+    grpcServer.server.addService(JobServiceService, jobService({ jobs: createJobAccess(jobUseCases), feed, auth, log }));
+    const queries = createVehicleQueries({ vehicles, jobs });
+    grpcServer.server.addService(FleetServiceService, fleetService({ vehicles, queries, commands: link.commands, auth, log }));
     grpcServer.server.addService(
       VehicleLinkService,
-      vehicleLinkService({ link, token: config.FLEET_TOKEN, stateIntervalMs: config.STATE_INTERVAL_MS, leaseMs: config.LEASE_MS, newId: ids.commandId, log }),
+      vehicleLinkService({ link, verifier, stateIntervalMs: config.STATE_INTERVAL_MS, leaseMs: config.LEASE_MS, newId: ids.commandId, log }),
     );
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));

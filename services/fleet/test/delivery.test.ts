@@ -19,6 +19,7 @@ import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { InstantActionType, VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import { Inbox, uniqueName } from '@kera/testkit';
 import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
+import { asAdmin } from './auth.js';
 import { startFleetUnderTest, startStraightLineRouting, type FleetUnderTest } from './support.js';
 
 const PICKUP = { lat: 60.1855, lon: 24.829 };
@@ -38,8 +39,8 @@ describe('fleet: job to delivery over VehicleLink', () => {
   before(async () => {
     routing = await startStraightLineRouting();
     sut = await startFleetUnderTest(routing.address, { LEASE_MS: '1500', COMMAND_RESEND_MS: '300' });
-    jobs = new JobServiceClient(sut.address, grpc.credentials.createInsecure());
-    fleetClient = new FleetServiceClient(sut.address, grpc.credentials.createInsecure());
+    jobs = new JobServiceClient(sut.address, grpc.credentials.createInsecure(), asAdmin());
+    fleetClient = new FleetServiceClient(sut.address, grpc.credentials.createInsecure(), asAdmin());
     const c = sut.kafka.consumer({ groupId: uniqueName('fleet-test'), topics: [sut.topics.jobEvents], fromBeginning: true, handle: async (m) => jobEvents.push(m) });
     await c.start();
     consumer = c;

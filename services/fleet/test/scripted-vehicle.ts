@@ -10,6 +10,7 @@ import {
 import { VehicleKind, VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { Profile } from '@kera/proto/traffic/v1/events';
 import { Inbox } from '@kera/testkit';
+import { vehicleToken, withToken } from './auth.js';
 
 /**
  * A vehicle whose every move the test scripts: it speaks the real protocol
@@ -21,12 +22,14 @@ export class ScriptedVehicle {
   private stream: grpc.ClientDuplexStream<VehicleMessage, ControlMessage> | undefined;
   private readonly client: VehicleLinkClient;
 
+  /** Presents a vehicle token for its own id (as `authorization` metadata) unless given another token source. */
   constructor(
     address: string,
     readonly id: string,
     readonly position = { lat: 60.1841, lon: 24.8301 },
+    token: () => Promise<string> = () => vehicleToken(id),
   ) {
-    this.client = new VehicleLinkClient(address, grpc.credentials.createInsecure());
+    this.client = new VehicleLinkClient(address, grpc.credentials.createInsecure(), withToken(token));
   }
 
   connect(hello: Partial<Hello> = {}): this {

@@ -5,6 +5,7 @@ import { deleteKeys, testInfra, uniqueName } from '@kera/testkit';
 import { loadConfig, type Config } from '../src/config.js';
 import { startFleetService, type FleetService } from '../src/service.js';
 import type { TopicNames } from '../src/adapters/proto-mapping.js';
+import { testKeys } from './auth.js';
 
 const R = 6_371_000;
 const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) => {
@@ -61,7 +62,10 @@ export interface FleetUnderTest {
   stop(): Promise<void>;
 }
 
-/** Fleet in-process on real Redis, Kafka and gRPC sockets, with fresh names for everything. */
+/**
+ * Fleet in-process on real Redis, Kafka and gRPC sockets, with fresh names for everything.
+ * It trusts the test key pair (`./auth.js`): clients present tokens with `asAdmin()` / `asOperator(id)`.
+ */
 export async function startFleetUnderTest(routingAddress: string, overrides: Record<string, string> = {}): Promise<FleetUnderTest> {
   const infra = await testInfra();
   const log = createLogger({ name: 'fleet-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
@@ -86,6 +90,7 @@ export async function startFleetUnderTest(routingAddress: string, overrides: Rec
     DISPATCH_QUEUE: uniqueName('dispatch'),
     DISPATCH_RETRY_MS: '200',
     OUTBOX_POLL_MS: '100',
+    AUTH_PUBLIC_KEYS: testKeys.publicKeys,
     ...overrides,
   });
   const fleet = await startFleetService(config, { log, topics });

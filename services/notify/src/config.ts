@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, parseConfig } from '@kera/platform';
+import { authConfigSchema, baseConfigSchema, env, parseConfig } from '@kera/platform';
 import { parseAllowEntry } from './adapters/http/destination-policy.js';
 
 const allowlist = () =>
@@ -19,6 +19,7 @@ const allowlist = () =>
 
 export const notifyConfigSchema = z.object({
   ...baseConfigSchema,
+  ...authConfigSchema,
   GRPC_PORT: env.port(50053),
   OPS_PORT: env.port(9103),
   REDIS_URL: env.redisUrl(),

@@ -4,14 +4,17 @@ import { Queue } from 'bullmq';
 import {
   TOPICS,
   closeRedis,
+  createGrpcAuth,
   createGrpcServer,
   createKafka,
   createLogger,
   createRedis,
   createShutdown,
+  createTokenVerifier,
   startOpsServer,
   type Logger,
   type Shutdown,
+  type TokenVerifier,
   type startTelemetry,
 } from '@kera/platform';
 import { SubscriptionServiceService } from '@kera/proto/notify/v1/subscriptions';
@@ -22,6 +25,7 @@ import { createDelayCheck, createJobEventHandler } from './app/job-events.js';
 import type { SubscriptionStore } from './app/ports.js';
 import { createEventPublisher, type EventPublisher } from './app/publish-events.js';
 import { createRouteWatchHandler } from './app/route-events.js';
+import { createSubscriptionAccess } from './app/subscription-access.js';
 import { createSubscriptionCommands } from './app/subscriptions.js';
 import { createVehicleEventHandler } from './app/vehicle-events.js';
 import type { Delivery } from './domain/delivery.js';
@@ -78,6 +82,8 @@ interface Wiring {
   meter: Meter;
   metrics: NotifyMetrics;
   clock: { now(): Date };
+  /** Verifies operator and admin tokens: gRPC metadata here, and HTTP bearer headers too. */
+  verifier: TokenVerifier;
 }
 
 /** Standard Webhooks secret: `whsec_` + standard base64 of 32 random bytes. */
@@ -218,7 +224,8 @@ async function startSubscriptionApi(wiring: Wiring, stores: Stores) {
     deliveries: stores.deliveries,
     subscriptions: stores.subscriptions,
   });
-  grpc.server.addService(SubscriptionServiceService, createSubscriptionService(commands, deadLetters, log));
+  const access = createSubscriptionAccess({ commands, store: stores.subscriptions });
+  grpc.server.addService(SubscriptionServiceService, createSubscriptionService(access, deadLetters, createGrpcAuth(wiring.verifier), log));
   wiring.shutdown.add('gRPC server', () => grpc.close(Math.floor(config.SHUTDOWN_DEADLINE_MS / 2)));
   const port = await grpc.listen(`0.0.0.0:${config.GRPC_PORT}`);
   return { port, setServing: grpc.setServing };
@@ -234,7 +241,8 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
   const log = overrides.log ?? createLogger({ name: 'notify', level: config.LOG_LEVEL });
   const shutdown = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
-  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() } };
+  const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier };
   const queueName = overrides.queueName ?? WEBHOOK_QUEUE;
   const topics: NotifyTopics = {
     jobEvents: overrides.topics?.jobEvents ?? TOPICS.fleetJobEvents.name,

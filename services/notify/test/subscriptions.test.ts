@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { status, type ServiceError } from '@grpc/grpc-js';
-import type { Subscription } from '@kera/proto/notify/v1/subscriptions';
+import { credentials, status, type ClientOptions, type ServiceError } from '@grpc/grpc-js';
+import { SubscriptionServiceClient, type CreateSubscriptionResponse, type Subscription } from '@kera/proto/notify/v1/subscriptions';
+import { bearerInterceptor } from '@kera/platform';
 import { uniqueName } from '@kera/testkit';
+import { as, tokenFor } from './support/auth.js';
 import { startNotifyHarness, type NotifyHarness } from './support/notify.js';
 
 describe('SubscriptionService over gRPC', () => {
@@ -130,6 +132,64 @@ describe('SubscriptionService over gRPC', () => {
     const err = await rejection(list(''));
     assert.equal(err.code, status.INVALID_ARGUMENT);
     assert.match(err.details, /^operator_id: required/);
+  });
+
+  describe('per operator', () => {
+    const clients: SubscriptionServiceClient[] = [];
+    const clientAs = (options: ClientOptions = {}) => {
+      const client = new SubscriptionServiceClient(`127.0.0.1:${notify.service.grpcPort}`, credentials.createInsecure(), options);
+      clients.push(client);
+      return client;
+    };
+    after(() => clients.forEach((c) => c.close()));
+    const operator = (operatorId: string) => clientAs(as({ scope: 'operator', operatorId }));
+    const create = (client: SubscriptionServiceClient, operatorId = '') =>
+      new Promise<CreateSubscriptionResponse>((resolve, reject) =>
+        client.createSubscription({ operatorId, url: 'https://hooks.example.com/', eventTypes: [], secret: '' }, (err, res) => (err ? reject(err) : resolve(res))),
+      );
+    const listAs = (client: SubscriptionServiceClient, operatorId = '') =>
+      new Promise<Subscription[]>((resolve, reject) => client.listSubscriptions({ operatorId }, (err, res) => (err ? reject(err) : resolve(res.subscriptions))));
+    const removeAs = (client: SubscriptionServiceClient, subscriptionId: string) =>
+      new Promise<void>((resolve, reject) => client.deleteSubscription({ subscriptionId }, (err) => (err ? reject(err) : resolve())));
+
+    it('refuses calls without a valid token as UNAUTHENTICATED, and vehicle tokens as PERMISSION_DENIED', async () => {
+      const missing = await rejection(listAs(clientAs(), 'acme'));
+      assert.equal(missing.code, status.UNAUTHENTICATED);
+      assert.match(missing.details, /missing bearer token/);
+      const token = await tokenFor({ scope: 'operator', operatorId: 'acme' });
+      const tampered = `${token.slice(0, -4)}AAAA`;
+      const bad = await rejection(listAs(clientAs({ interceptors: [bearerInterceptor(tampered)] })));
+      assert.equal(bad.code, status.UNAUTHENTICATED);
+      assert.match(bad.details, /signature is not valid/);
+      const vehicle = await rejection(listAs(clientAs(as({ scope: 'vehicle', vehicleId: 'robot-1' }))));
+      assert.equal(vehicle.code, status.PERMISSION_DENIED);
+    });
+
+    it('creates, lists and deletes only the operator’s own subscriptions', async () => {
+      const a = uniqueName('op-a');
+      const b = uniqueName('op-b');
+      const { subscription: ofA } = await create(operator(a));
+      assert.equal(ofA!.operatorId, a, 'created for the token operator');
+      const { subscription: ofB } = await create(operator(b));
+
+      assert.deepEqual((await listAs(operator(a))).map((s) => s.id), [ofA!.id]);
+      const peek = await rejection(listAs(operator(a), b));
+      assert.equal(peek.code, status.PERMISSION_DENIED);
+      assert.match(peek.details, /only its own subscriptions/);
+      const forB = await rejection(create(operator(a), b));
+      assert.equal(forB.code, status.PERMISSION_DENIED);
+
+      // A cannot tell B's subscription from one that does not exist, and cannot delete it.
+      const sneak = await rejection(removeAs(operator(a), ofB!.id));
+      assert.equal(sneak.code, status.NOT_FOUND);
+      assert.equal(sneak.details, `subscription ${ofB!.id} not found`);
+      assert.deepEqual((await list(b)).map((s) => s.id), [ofB!.id], "B's subscription is still there");
+
+      await removeAs(operator(a), ofA!.id);
+      assert.deepEqual(await listAs(operator(a)), []);
+      await remove(ofB!.id); // an admin may delete any
+      assert.deepEqual(await list(b), []);
+    });
   });
 
   it('reports ready on the ops server', async () => {

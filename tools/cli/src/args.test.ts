@@ -33,13 +33,13 @@ describe('kera jobs submit', () => {
     );
   });
 
-  it('defaults size 1, priority 0, operator demo, and leaves the request id to be generated', () => {
+  it('defaults size 1, priority 0, the token operator (empty), and leaves the request id to be generated', () => {
     const parsed = command('jobs', 'submit', '--pickup', '60.185,24.827', '--dropoff', '60.188,24.833');
     assert.equal(parsed.kind, 'jobs.submit');
     assert.ok(parsed.kind === 'jobs.submit');
     assert.equal(parsed.size, 1);
     assert.equal(parsed.priority, 0);
-    assert.equal(parsed.operatorId, 'demo');
+    assert.equal(parsed.operatorId, '', "the server takes the operator from the caller's token");
     assert.equal(parsed.requestId, undefined);
     assert.equal(parsed.latestDelivery, undefined);
   });
@@ -103,7 +103,7 @@ describe('kera vehicles and webhooks', () => {
     assert.deepEqual(command('webhooks', 'subscribe', '--url', 'http://localhost:9000/hook', '--events', 'job.*,vehicle.offline', '--events', 'incident.*'), {
       kind: 'webhooks.subscribe',
       url: 'http://localhost:9000/hook',
-      operatorId: 'demo',
+      operatorId: '',
       eventTypes: ['job.*', 'vehicle.offline', 'incident.*'],
       secret: '',
     });
@@ -120,6 +120,14 @@ describe('kera: global flags, help and unknown commands', () => {
     assert.equal(parseInvocation(['--json', 'vehicles', 'list']).json, true);
     assert.equal(parseInvocation(['vehicles', 'list', '--json']).json, true);
     assert.equal(parseInvocation(['vehicles', 'list']).json, false);
+  });
+
+  it('takes --token before the command or after it', () => {
+    assert.equal(parseInvocation(['--token', 'a.b.c', 'vehicles', 'list']).token, 'a.b.c');
+    assert.equal(parseInvocation(['--token=a.b.c', '--json', 'vehicles', 'list']).token, 'a.b.c');
+    assert.equal(parseInvocation(['vehicles', 'list', '--token', 'x.y.z']).token, 'x.y.z');
+    assert.equal(parseInvocation(['vehicles', 'list']).token, undefined);
+    usageError(['--token'], /argument missing/);
   });
 
   it('shows help on request', () => {
@@ -140,5 +148,44 @@ describe('kera: global flags, help and unknown commands', () => {
     usageError(['trucks', 'list'], /unknown command group 'trucks'/);
     usageError(['jobs'], /kera jobs needs a command/, /kera jobs submit/);
     usageError(['jobs', 'delete', 'x'], /unknown command 'jobs delete'/, /kera jobs cancel/);
+  });
+});
+
+describe('kera tokens', () => {
+  it('issues for exactly one of an operator, a vehicle or an admin, with a ttl', () => {
+    assert.deepEqual(command('tokens', 'issue', '--operator', 'acme'), {
+      kind: 'tokens.issue',
+      principal: { scope: 'operator', operatorId: 'acme' },
+      ttlSeconds: 12 * 3600,
+      key: undefined,
+    });
+    assert.deepEqual(command('tokens', 'issue', '--vehicle', 'robot-1', '--ttl', '7d', '--key', 'k.json'), {
+      kind: 'tokens.issue',
+      principal: { scope: 'vehicle', vehicleId: 'robot-1' },
+      ttlSeconds: 7 * 86_400,
+      key: 'k.json',
+    });
+    assert.deepEqual(command('tokens', 'issue', '--admin', '--ttl', '30m'), {
+      kind: 'tokens.issue',
+      principal: { scope: 'admin', adminId: 'admin' },
+      ttlSeconds: 1800,
+      key: undefined,
+    });
+    const named = command('tokens', 'issue', '--admin', 'ops-anna');
+    assert.ok(named.kind === 'tokens.issue' && named.principal.scope === 'admin' && named.principal.adminId === 'ops-anna');
+  });
+
+  it('names what is wrong', () => {
+    usageError(['tokens', 'issue'], /exactly one of --operator ID, --vehicle ID, --admin/);
+    usageError(['tokens', 'issue', '--operator', 'a', '--admin'], /exactly one/);
+    usageError(['tokens', 'issue', '--operator', 'a b'], /--operator: 1-64 characters/);
+    usageError(['tokens', 'issue', '--operator', 'a', '--ttl', 'forever'], /--ttl expects a duration like 30m/);
+    usageError(['tokens', 'issue', '--operator', 'a', '--ttl', '400d'], /at most 366d/);
+    usageError(['tokens', 'issue', '--operator', 'a', 'extra'], /unexpected argument 'extra'/);
+  });
+
+  it('generates keys into .kera unless told otherwise', () => {
+    assert.deepEqual(command('tokens', 'keygen'), { kind: 'tokens.keygen', dir: '.kera', kid: undefined });
+    assert.deepEqual(command('tokens', 'keygen', '--dir', 'keys', '--kid', 'k2'), { kind: 'tokens.keygen', dir: 'keys', kid: 'k2' });
   });
 });

@@ -15,6 +15,8 @@ import {
   type JobStatusName,
   type LatLon,
 } from './values.js';
+import { TOKEN_COMMANDS } from './token-args.js';
+import type { TokenCommand } from './tokens.js';
 
 export type InstantActionName = 'PAUSE' | 'RESUME' | 'CANCEL_ORDER' | 'STATE_REQUEST';
 
@@ -44,12 +46,15 @@ export type Command =
   | { kind: 'webhooks.delete'; subscriptionId: string }
   /** operatorId '' lists every operator's dead letters. */
   | { kind: 'webhooks.dead-letters'; operatorId: string; subscriptionId: string; limit: number }
-  | { kind: 'webhooks.replay'; deadLetterId: string; operatorId: string };
+  | { kind: 'webhooks.replay'; deadLetterId: string; operatorId: string }
+  | TokenCommand;
 
 export interface Invocation {
   command: Command;
   /** Machine-readable output. */
   json: boolean;
+  /** The bearer token from --token; the caller falls back to KERA_TOKEN. */
+  token: string | undefined;
 }
 
 /** Wrong arguments: the message and the usage of the command the user was after. */
@@ -63,12 +68,11 @@ export class UsageError extends Error {
   }
 }
 
-export const DEFAULT_OPERATOR = 'demo';
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-interface CommandSpec {
+export interface CommandSpec {
   usage: string;
   summary: string;
   options: Options;
@@ -94,7 +98,7 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   jobs: {
     submit: {
       usage:
-        'kera jobs submit --pickup LAT,LON --dropoff LAT,LON [--size N] [--priority N] [--operator ID]\n' +
+        'kera jobs submit --pickup LAT,LON --dropoff LAT,LON [--size N] [--priority N] [--operator ID (admins)]\n' +
         '                 [--earliest-pickup ISO] [--latest-delivery ISO] [--request-id ID]',
       summary: 'submit a delivery job (a request id makes a retry safe; one is generated when omitted)',
       options: {
@@ -116,7 +120,7 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
         return {
           kind: 'jobs.submit',
           requestId: str(v, 'request-id'),
-          operatorId: str(v, 'operator') ?? DEFAULT_OPERATOR,
+          operatorId: str(v, 'operator') ?? '',
           pickup: parseLatLon('pickup', requireText('--pickup', str(v, 'pickup'))),
           dropoff: parseLatLon('dropoff', requireText('--dropoff', str(v, 'dropoff'))),
           size: size === undefined ? 1 : parseInteger('size', size, { min: 1, max: 1000 }),
@@ -185,20 +189,20 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   },
   webhooks: {
     subscribe: {
-      usage: 'kera webhooks subscribe --url URL [--operator ID] [--events job.*,job.delivered] [--secret S]',
+      usage: 'kera webhooks subscribe --url URL [--operator ID (admins)] [--events job.*,job.delivered] [--secret S]',
       summary: 'register a webhook; prints the signing secret once',
       options: { url: { type: 'string' }, operator: { type: 'string' }, events: { type: 'string', multiple: true }, secret: { type: 'string' } },
       positionals: [],
       build: (v) => ({
         kind: 'webhooks.subscribe',
         url: parseWebhookUrl('url', requireText('--url', str(v, 'url'))),
-        operatorId: str(v, 'operator') ?? DEFAULT_OPERATOR,
+        operatorId: str(v, 'operator') ?? '',
         eventTypes: splitList(v.events as string[] | undefined),
         secret: str(v, 'secret') ?? '',
       }),
     },
     list: {
-      usage: 'kera webhooks list [--operator ID]',
+      usage: 'kera webhooks list [--operator ID (admins)]',
       summary: 'list webhook subscriptions',
       options: { operator: { type: 'string' } },
       positionals: [],
@@ -234,6 +238,7 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       build: (v, [deadLetterId]) => ({ kind: 'webhooks.replay', deadLetterId: deadLetterId!, operatorId: str(v, 'operator') ?? '' }),
     },
   },
+  tokens: TOKEN_COMMANDS,
 };
 
 export function groupUsage(group: string): string {
@@ -251,35 +256,52 @@ export function mainUsage(): string {
     ...Object.keys(COMMANDS).map((group) => groupUsage(group).replace(/^usage:\n/, '')),
     '',
     'Global: --json prints machine-readable JSON (one object per line for watch); --help shows usage.',
-    'Environment: FLEET_ADDR (default 127.0.0.1:50052), NOTIFY_ADDR (default 127.0.0.1:50053).',
+    'Global: --token JWT (or KERA_TOKEN) is the bearer token every call to fleet and notify presents.',
+    'Environment: KERA_TOKEN, FLEET_ADDR (default 127.0.0.1:50052), NOTIFY_ADDR (default 127.0.0.1:50053).',
     'Exit codes: 0 ok, 1 the server refused or failed (gRPC status printed), 2 bad arguments.',
   ].join('\n');
 }
 
-const GLOBAL_OPTIONS: Options = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+const GLOBAL_OPTIONS: Options = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, token: { type: 'string' } };
+
+/** Global options before the command: `--json`, `--help`, `--token JWT` / `--token=JWT`. */
+function leadingGlobals(argv: readonly string[]): { json: boolean; wantsHelp: boolean; token: string | undefined; rest: string[] } {
+  let json = false;
+  let wantsHelp = false;
+  let token: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') wantsHelp = true;
+    else if (arg.startsWith('--token=')) token = arg.slice('--token='.length);
+    else if (arg === '--token') {
+      token = argv[++i];
+      if (token === undefined) throw new UsageError("option '--token <value>' argument missing", mainUsage());
+    } else break;
+  }
+  return { json, wantsHelp, token, rest: argv.slice(i) };
+}
 
 /** Throws UsageError; `help` is a command so callers print it to stdout and exit 0. */
 export function parseInvocation(argv: readonly string[]): Invocation {
-  const leading = argv.findIndex((arg) => !['--json', '--help', '-h'].includes(arg));
-  const globals = leading === -1 ? [...argv] : argv.slice(0, leading);
-  const json = globals.includes('--json');
-  const wantsHelp = globals.includes('--help') || globals.includes('-h');
-  const [group, name, ...rest] = leading === -1 ? [] : argv.slice(leading);
+  const { json, wantsHelp, token, rest: commandArgs } = leadingGlobals(argv);
+  const [group, name, ...rest] = commandArgs;
 
   if (group === undefined || group === 'help') {
-    if (wantsHelp || group === 'help') return { command: { kind: 'help', text: mainUsage() }, json };
+    if (wantsHelp || group === 'help') return { command: { kind: 'help', text: mainUsage() }, json, token };
     throw new UsageError('no command given', mainUsage());
   }
   const commands = COMMANDS[group];
   if (!commands) throw new UsageError(`unknown command group '${group}'`, mainUsage());
   if (name === undefined || name === '--help' || name === '-h') {
-    if (wantsHelp || name !== undefined) return { command: { kind: 'help', text: groupUsage(group) }, json };
+    if (wantsHelp || name !== undefined) return { command: { kind: 'help', text: groupUsage(group) }, json, token };
     throw new UsageError(`kera ${group} needs a command`, groupUsage(group));
   }
   const spec = commands[name];
   if (!spec) throw new UsageError(`unknown command '${group} ${name}'`, groupUsage(group));
   const invocation = parseCommand(spec, wantsHelp ? [...rest, '--help'] : rest);
-  return { ...invocation, json: json || invocation.json };
+  return { ...invocation, json: json || invocation.json, token: invocation.token ?? token };
 }
 
 function parseCommand(spec: CommandSpec, args: string[]): Invocation {
@@ -291,7 +313,8 @@ function parseCommand(spec: CommandSpec, args: string[]): Invocation {
     throw new UsageError(err instanceof Error ? err.message : String(err), usage);
   }
   const json = parsed.values.json === true;
-  if (parsed.values.help) return { command: { kind: 'help', text: `${usage}\n  ${spec.summary}` }, json };
+  const token = str(parsed.values, 'token');
+  if (parsed.values.help) return { command: { kind: 'help', text: `${usage}\n  ${spec.summary}` }, json, token };
   const required = spec.positionals.filter((p) => !p.endsWith('?'));
   if (parsed.positionals.length < required.length) {
     throw new UsageError(`missing <${required[parsed.positionals.length]}>`, usage);
@@ -302,7 +325,7 @@ function parseCommand(spec: CommandSpec, args: string[]): Invocation {
     throw new UsageError(`unexpected argument '${parsed.positionals[spec.positionals.length]}'`, usage);
   }
   try {
-    return { command: spec.build(parsed.values, parsed.positionals), json };
+    return { command: spec.build(parsed.values, parsed.positionals), json, token };
   } catch (err) {
     if (err instanceof ArgumentError) throw new UsageError(err.message, usage);
     throw err;

@@ -1,5 +1,6 @@
 /** gRPC clients for the fleet and notify services, with promise-returning unary calls. */
-import { credentials, Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { bearerInterceptor } from '@kera/platform/auth';
 import { FleetServiceClient } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceClient } from '@kera/proto/fleet/v1/jobs';
 import { SubscriptionServiceClient } from '@kera/proto/notify/v1/subscriptions';
@@ -7,6 +8,8 @@ import { SubscriptionServiceClient } from '@kera/proto/notify/v1/subscriptions';
 export interface Endpoints {
   fleetAddr: string;
   notifyAddr: string;
+  /** Sent as `authorization: Bearer …` on every call; without one the services answer UNAUTHENTICATED. */
+  token: string | undefined;
 }
 
 export interface KeraClients {
@@ -19,9 +22,10 @@ export interface KeraClients {
 /** Clients connect on their first call, so building all three costs nothing. */
 export function createClients(endpoints: Endpoints): KeraClients {
   const insecure = credentials.createInsecure();
-  const jobs = new JobServiceClient(endpoints.fleetAddr, insecure);
-  const fleet = new FleetServiceClient(endpoints.fleetAddr, insecure);
-  const subscriptions = new SubscriptionServiceClient(endpoints.notifyAddr, insecure);
+  const options: ClientOptions = endpoints.token ? { interceptors: [bearerInterceptor(endpoints.token)] } : {};
+  const jobs = new JobServiceClient(endpoints.fleetAddr, insecure, options);
+  const fleet = new FleetServiceClient(endpoints.fleetAddr, insecure, options);
+  const subscriptions = new SubscriptionServiceClient(endpoints.notifyAddr, insecure, options);
   return {
     jobs,
     fleet,

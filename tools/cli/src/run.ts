@@ -23,6 +23,7 @@ import {
   subscriptionView,
   vehicleView,
 } from './format.js';
+import { runTokenCommand, TokenCommandError, type TokenCommand } from './tokens.js';
 import { TERMINAL_STATUSES, type JobStatusName } from './values.js';
 
 export interface CliIO {
@@ -32,6 +33,8 @@ export interface CliIO {
   stderr(line: string): void;
   /** Aborted on Ctrl-C: ends `jobs watch`. */
   signal?: AbortSignal;
+  /** Where `tokens` commands look for the demo key and write new ones; defaults to process.cwd(). */
+  cwd?: string;
 }
 
 const DEADLINE_MS = 10_000;
@@ -50,20 +53,37 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     io.stdout(command.text);
     return 0;
   }
+  if (isTokenCommand(command)) return runLocal(command, io, json);
+  const token = invocation.token || io.env.KERA_TOKEN || undefined;
   const clients = createClients({
     fleetAddr: io.env.FLEET_ADDR || '127.0.0.1:50052',
     notifyAddr: io.env.NOTIFY_ADDR || '127.0.0.1:50053',
+    token,
   });
   const print = (view: unknown, text: string) => io.stdout(json ? JSON.stringify(view, null, 2) : text);
   try {
     return await execute(command, clients, { ...io, print, json });
   } catch (err) {
-    if (isServiceError(err)) io.stderr(`error: ${describeServiceError(err)}`);
+    if (isServiceError(err)) io.stderr(`error: ${describeServiceError(err)}${err.code === grpcStatus.UNAUTHENTICATED && !token ? NO_TOKEN_HINT : ''}`);
     else if (err instanceof ProtocolError) io.stderr(`error: ${err.message}`);
     else throw err;
     return 1;
   } finally {
     clients.close();
+  }
+}
+
+const NO_TOKEN_HINT = '\n  set KERA_TOKEN or pass --token (npm start prints demo tokens; kera tokens issue --operator ID makes one)';
+
+const isTokenCommand = (command: Command): command is TokenCommand => command.kind === 'tokens.issue' || command.kind === 'tokens.keygen';
+
+async function runLocal(command: TokenCommand, io: CliIO, json: boolean): Promise<number> {
+  try {
+    return await runTokenCommand(command, { ...io, cwd: io.cwd ?? process.cwd() }, json);
+  } catch (err) {
+    if (!(err instanceof TokenCommandError)) throw err;
+    io.stderr(`error: ${err.message}`);
+    return 1;
   }
 }
 
@@ -101,7 +121,7 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-type Runnable = Exclude<Command, { kind: 'help' }>;
+type Runnable = Exclude<Command, { kind: 'help' } | TokenCommand>;
 type Handlers = { [K in Runnable['kind']]: (command: Extract<Runnable, { kind: K }>, c: KeraClients, out: Output) => Promise<number> };
 
 /** One handler per command; the mapped type makes the compiler insist on every command. */

@@ -1,4 +1,5 @@
 /** Parsers for argument values. Each throws ArgumentError with a message that names the flag. */
+import { PRINCIPAL_ID } from '@kera/platform/auth';
 
 export class ArgumentError extends Error {
   override readonly name = 'ArgumentError';
@@ -77,4 +78,21 @@ export function parseWebhookUrl(flag: string, text: string): string {
 export function requireText(what: string, text: string | undefined): string {
   if (text === undefined || text.trim() === '') throw new ArgumentError(`${what} is required`);
   return text.trim();
+}
+
+/** `90s`, `30m`, `12h`, `7d` or plain seconds, up to a year → seconds. */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^(\d+)(s|m|h|d)?$/.exec(text.trim());
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(match?.[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const seconds = match ? Number(match[1]) * unit : NaN;
+  if (!Number.isInteger(seconds) || seconds <= 0 || seconds > 366 * 86_400) {
+    throw new ArgumentError(`--${flag} expects a duration like 30m, 12h or 7d (at most 366d), got '${text}'`);
+  }
+  return seconds;
+}
+
+/** Operator, vehicle and admin ids as tokens carry them. */
+export function parsePrincipalId(flag: string, text: string): string {
+  if (!PRINCIPAL_ID.test(text)) throw new ArgumentError(`--${flag}: 1-64 characters of [A-Za-z0-9._:@-], got '${text}'`);
+  return text;
 }

@@ -7,7 +7,11 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTokenVerifier, DEFAULT_TOKEN_AUDIENCE, generateKeyPair, parseVerificationKeys } from '@kera/platform/auth';
 import * as grpc from '@grpc/grpc-js';
 import { Inbox } from '@kera/testkit';
 import { FleetServiceService, type FleetServiceServer, type SendInstantActionRequest } from '@kera/proto/fleet/v1/fleet';
@@ -58,6 +62,8 @@ const seen = {
   deadLetterLists: [] as Array<{ operatorId: string; subscriptionId: string; limit: number }>,
   replays: [] as Array<{ deadLetterId: string; operatorId: string }>,
   watchers: new Inbox<grpc.ServerWritableStream<{ jobId: string }, WatchJobsResponse>>(),
+  /** The authorization metadata of every ListJobs call. */
+  authorizations: [] as Array<string | undefined>,
 };
 let currentJob: Job = job();
 
@@ -76,6 +82,12 @@ const jobService: JobServiceServer = {
   },
   listJobs: (call, callback) => {
     seen.lists.push(call.request);
+    const [authorization] = call.metadata.get('authorization');
+    seen.authorizations.push(typeof authorization === 'string' ? authorization : undefined);
+    if (!authorization) {
+      callback(serviceError(grpc.status.UNAUTHENTICATED, 'missing bearer token (authorization: Bearer <token>)'));
+      return;
+    }
     callback(null, { jobs: [job(), job({ id: 'job-2', status: JobStatus.DISPATCHED, vehicleId: 'robot-1', eta: new Date('2025-05-01T10:30:00Z') })] });
   },
   cancelJob: (call, callback) => {
@@ -137,14 +149,16 @@ async function serve(add: (server: grpc.Server) => void): Promise<{ server: grpc
 
 let fleet: { server: grpc.Server; addr: string };
 let notify: { server: grpc.Server; addr: string };
-const env = () => ({ FLEET_ADDR: fleet.addr, NOTIFY_ADDR: notify.addr });
+const TOKEN = 'eyJ0.eyJz.c2ln';
+const env = (): Record<string, string> => ({ FLEET_ADDR: fleet.addr, NOTIFY_ADDR: notify.addr, KERA_TOKEN: TOKEN });
 
 /** In-process run, output collected line by line. */
-async function kera(argv: string[], options: { signal?: AbortSignal; lines?: Inbox<string> } = {}) {
+async function kera(argv: string[], options: { signal?: AbortSignal; lines?: Inbox<string>; env?: Record<string, string | undefined>; cwd?: string } = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runCli(argv, {
-    env: env(),
+    env: { ...env(), ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdout: (line) => {
       stdout.push(line);
       options.lines?.push(line);
@@ -208,7 +222,7 @@ describe('kera CLI against real gRPC servers', () => {
     const [a, b] = seen.submits.slice(-2).map((r) => r.requestId);
     assert.match(a!, /^[0-9a-f-]{36}$/);
     assert.notEqual(a, b);
-    assert.equal(seen.submits.at(-1)!.operatorId, 'demo');
+    assert.equal(seen.submits.at(-1)!.operatorId, '', 'the operator comes from the token');
   });
 
   it('prints the server refusal with its status and exits 1', async () => {
@@ -242,6 +256,56 @@ describe('kera CLI against real gRPC servers', () => {
     const json = await kera(['--json', 'jobs', 'list']);
     const jobs = JSON.parse(json.stdout) as Array<{ id: string; status: string }>;
     assert.deepEqual(jobs.map((j) => [j.id, j.status]), [['job-1', 'QUEUED'], ['job-2', 'DISPATCHED']]);
+  });
+
+  it('presents KERA_TOKEN, or --token over it, as a bearer token', async () => {
+    await kera(['jobs', 'list']);
+    assert.equal(seen.authorizations.at(-1), `Bearer ${TOKEN}`);
+    await kera(['jobs', 'list', '--token', 'other.token.here']);
+    assert.equal(seen.authorizations.at(-1), 'Bearer other.token.here');
+    const result = await keraBinary(['--token', 'lead.ing.token', 'jobs', 'list']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(seen.authorizations.at(-1), 'Bearer lead.ing.token');
+  });
+
+  it('says how to get a token when it has none and the server wants one', async () => {
+    const result = await kera(['jobs', 'list'], { env: { KERA_TOKEN: undefined } });
+    assert.equal(result.code, 1);
+    assert.equal(seen.authorizations.at(-1), undefined);
+    assert.match(result.stderr, /^error: UNAUTHENTICATED: missing bearer token/);
+    assert.match(result.stderr, /set KERA_TOKEN or pass --token/);
+  });
+
+  it('generates keys, issues tokens the services accept, and rotates keeping the old public key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kera-cli-'));
+    const first = await kera(['tokens', 'keygen', '--kid', 'k1'], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(statSync(join(dir, '.kera/signing-key.json')).mode & 0o777, 0o600, 'the private key is readable by its owner only');
+    const oldKeys = readFileSync(join(dir, '.kera/public-keys.json'), 'utf8');
+    const issued = await kera(['tokens', 'issue', '--operator', 'acme', '--ttl', '1h'], { cwd: dir, env: { AUTH_SIGNING_KEY: undefined } });
+    assert.equal(issued.code, 0, issued.stderr);
+    const verify = (keys: string, token: string) => createTokenVerifier({ ...DEFAULT_TOKEN_AUDIENCE, keys: parseVerificationKeys(keys) }).verify(token);
+    assert.deepEqual(await verify(oldKeys, issued.stdout), { scope: 'operator', operatorId: 'acme' });
+
+    const rotated = await kera(['tokens', 'keygen', '--kid', 'k2'], { cwd: dir });
+    assert.match(rotated.stdout, /2 keys/);
+    const bothKeys = readFileSync(join(dir, '.kera/public-keys.json'), 'utf8');
+    const fresh = await kera(['--json', 'tokens', 'issue', '--vehicle', 'robot-1', '--key', join(dir, '.kera/signing-key.json')], { cwd: dir });
+    const { token } = JSON.parse(fresh.stdout) as { token: string };
+    assert.deepEqual(await verify(bothKeys, token), { scope: 'vehicle', vehicleId: 'robot-1' });
+    assert.deepEqual(await verify(bothKeys, issued.stdout), { scope: 'operator', operatorId: 'acme' }, 'tokens of the old key still pass');
+    await assert.rejects(verify(oldKeys, token), /unknown key/);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses to issue without a signing key, saying where it looked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kera-cli-'));
+    const result = await kera(['tokens', 'issue', '--admin'], { cwd: dir, env: { AUTH_SIGNING_KEY: undefined } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /no signing key: pass --key FILE, set AUTH_SIGNING_KEY/);
+    const publicOnly = await kera(['tokens', 'issue', '--admin'], { cwd: dir, env: { AUTH_SIGNING_KEY: generateKeyPair('x').publicKeys } });
+    assert.equal(publicOnly.stderr, 'error: the signing key is a key set (public keys?); give the one private JWK tokens are signed with');
+    rmSync(dir, { recursive: true });
   });
 
   it('gets and cancels a job; NOT_FOUND exits 1', async () => {

@@ -12,6 +12,8 @@ import {
   type CreateSubscriptionResponse,
   type ListSubscriptionsResponse,
 } from '@kera/proto/notify/v1/subscriptions';
+import { bearerInterceptor } from '@kera/platform';
+import { ensureDemoKeys } from './demo-keys.js';
 import { DEFAULT_PORTS, ROOT, formatLogLine, launch, serviceSpecs, stopAll, waitReady, type Running } from './launcher.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
@@ -30,7 +32,9 @@ function stackUp(): Record<string, string> {
 async function main(): Promise<void> {
   const stackEnv = stackUp();
   const { STACK_STARTED: _started, ...connection } = stackEnv;
-  const shared = { ...connection, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const keys = ensureDemoKeys(join(ROOT, '.kera'));
+  // Services get only the public keys; the simulator gets the private key to issue its vehicles' tokens.
+  const shared = { ...connection, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', AUTH_PUBLIC_KEYS: keys.publicKeysPath };
   execFileSync(process.execPath, [join(ROOT, 'tools/run/dist/src/topics.js')], { env: { ...process.env, ...shared }, stdio: 'inherit' });
 
   const processes: Running[] = [];
@@ -74,22 +78,29 @@ async function main(): Promise<void> {
     onWebhook: (w) => print(`${'webhook'.padEnd(8)} ${w.signatureValid ? 'signed ' : 'INVALID'} ${w.type} job=${w.body.data.job.id} vehicle=${String(w.body.data.job.vehicleId ?? '-')}`),
   });
   closers.push(() => receiver.close());
-  const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${ports.notifyGrpc}`, grpc.credentials.createInsecure());
+  const operatorToken = await keys.issue({ scope: 'operator', operatorId: 'demo' }, 24 * 3600);
+  const adminToken = await keys.issue({ scope: 'admin', adminId: 'demo-admin' }, 24 * 3600);
+  const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${ports.notifyGrpc}`, grpc.credentials.createInsecure(), {
+    interceptors: [bearerInterceptor(operatorToken)],
+  });
   const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void) =>
     new Promise<Res>((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
   // Subscriptions outlive a run (they are in Redis); an earlier run's demo
   // subscription to this receiver signs with a secret this run does not know.
-  const { subscriptions: existing } = await call<ListSubscriptionsResponse>((cb) => subscriptions.listSubscriptions({ operatorId: 'demo' }, cb));
+  const { subscriptions: existing } = await call<ListSubscriptionsResponse>((cb) => subscriptions.listSubscriptions({ operatorId: '' }, cb));
   for (const old of existing.filter((s) => s.url === receiver.url)) {
     await call((cb) => subscriptions.deleteSubscription({ subscriptionId: old.id }, cb));
   }
   const created = await call<CreateSubscriptionResponse>((cb) =>
-    subscriptions.createSubscription({ operatorId: 'demo', url: receiver.url, eventTypes: ['job.*'], secret: '' }, cb),
+    subscriptions.createSubscription({ operatorId: '', url: receiver.url, eventTypes: ['job.*'], secret: '' }, cb),
   );
   secret = created.secret;
   subscriptions.close();
 
-  const sim = launch({ name: 'sim', entry: 'tools/sim/dist/src/main.js', env: { ...shared, FLEET_ADDR: `127.0.0.1:${ports.fleetGrpc}` } }, onLine);
+  const sim = launch(
+    { name: 'sim', entry: 'tools/sim/dist/src/main.js', env: { ...shared, FLEET_ADDR: `127.0.0.1:${ports.fleetGrpc}`, AUTH_SIGNING_KEY: keys.signingKeyPath } },
+    onLine,
+  );
   processes.push(sim);
 
   print(`
@@ -98,10 +109,16 @@ Kera is running.
   ops   /healthz /readyz /metrics on ports ${ports.ingestOps} (ingest) ${ports.routingOps} (routing) ${ports.fleetOps} (fleet) ${ports.notifyOps} (notify)
   demo webhook receiver ${receiver.url} (operator "demo", events job.*)
 
-In another terminal:
+Every call presents a bearer token (valid 24 h; signing key ${keys.signingKeyPath}, git-ignored).
+In another terminal, as operator "demo":
+  export KERA_TOKEN=${operatorToken}
   npm run kera -- vehicles list
-  npm run kera -- jobs submit --operator demo --pickup 60.1862,24.8264 --dropoff 60.1843,24.8318
+  npm run kera -- jobs submit --pickup 60.1862,24.8264 --dropoff 60.1843,24.8318
   npm run kera -- jobs watch
+As admin (every operator's jobs; pause, resume, cancel vehicles):
+  export KERA_TOKEN=${adminToken}
+  npm run kera -- vehicles pause robot-1
+More tokens: npm run kera -- tokens issue --operator ID | --vehicle ID | --admin [--ttl 12h]
 Ctrl-C stops everything.
 `);
 }

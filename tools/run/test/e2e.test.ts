@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { createKafka, createLogger, TOPICS, type EventProducer } from '@kera/platform';
+import { bearerInterceptor, createKafka, createLogger, generateKeyPair, issueToken, parseSigningKey, TOPICS, type EventProducer, type Principal } from '@kera/platform';
 import { FleetServiceClient, type ListVehiclesResponse } from '@kera/proto/fleet/v1/fleet';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { SubscriptionServiceClient, type CreateSubscriptionResponse } from '@kera/proto/notify/v1/subscriptions';
@@ -34,6 +34,11 @@ const DROPOFF = { lat: 60.18926, lon: 24.83495 };
 
 const PORTS: Ports = { routingGrpc: 51151, fleetGrpc: 51152, notifyGrpc: 51153, ingestOps: 9190, routingOps: 9191, fleetOps: 9192, notifyOps: 9193 };
 
+/** The run's own key pair: services trust its public key, the simulator and the test sign with the private one. */
+const KEYS = generateKeyPair('e2e');
+const tokenFor = (principal: Principal) => issueToken(parseSigningKey(KEYS.signingKey), principal, { issuer: 'kera', audience: 'kera', ttlSeconds: 600 });
+const withToken = (principal: Principal): grpc.ClientOptions => ({ interceptors: [bearerInterceptor(() => tokenFor(principal))] });
+
 const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void): Promise<Res> =>
   new Promise((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
 
@@ -47,7 +52,7 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
   before(async () => {
     const infra = await testInfra();
     kafkaBrokers = infra.kafkaBrokers.join(',');
-    const shared = { KAFKA_BROKERS: kafkaBrokers, REDIS_URL: infra.redisUrl, LOG_LEVEL: 'info', SHUTDOWN_DEADLINE_MS: '5000' };
+    const shared = { KAFKA_BROKERS: kafkaBrokers, REDIS_URL: infra.redisUrl, LOG_LEVEL: 'info', SHUTDOWN_DEADLINE_MS: '5000', AUTH_PUBLIC_KEYS: KEYS.publicKeys };
     const specs = serviceSpecs(PORTS, shared).map((spec) => ({
       ...spec,
       // Fresh Redis namespaces per run; traffic older than 30 s expires so an
@@ -62,7 +67,15 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
         {
           name: 'sim',
           entry: 'tools/sim/dist/src/main.js',
-          env: { ...shared, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}`, SIM_ROBOTS: '2', SIM_SHUTTLES: '1', SIM_SPEEDUP: '40', SIM_FEED: 'false' },
+          env: {
+            ...shared,
+            FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}`,
+            AUTH_SIGNING_KEY: KEYS.signingKey,
+            SIM_ROBOTS: '2',
+            SIM_SHUTTLES: '1',
+            SIM_SPEEDUP: '40',
+            SIM_FEED: 'false',
+          },
         },
         (service, line) => logs.push(`${service} ${line}`),
       ),
@@ -81,12 +94,13 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     let secret = '';
     const webhooks = new Inbox<ReceivedWebhook>();
     const receiver = await startWebhookReceiver({ port: 0, secret: () => secret, onWebhook: webhooks.push });
-    const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${PORTS.notifyGrpc}`, grpc.credentials.createInsecure());
-    const created = await call<CreateSubscriptionResponse>((cb) => subscriptions.createSubscription({ operatorId: operator, url: receiver.url, eventTypes: ['job.*'], secret: '' }, cb));
+    const asOperator = withToken({ scope: 'operator', operatorId: operator });
+    const subscriptions = new SubscriptionServiceClient(`127.0.0.1:${PORTS.notifyGrpc}`, grpc.credentials.createInsecure(), asOperator);
+    const created = await call<CreateSubscriptionResponse>((cb) => subscriptions.createSubscription({ operatorId: '', url: receiver.url, eventTypes: ['job.*'], secret: '' }, cb));
     secret = created.secret;
     subscriptions.close();
 
-    const fleet = new FleetServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure());
+    const fleet = new FleetServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure(), asOperator);
     await waitFor('a simulated robot reporting IDLE', async () => {
       const { vehicles } = await call<ListVehiclesResponse>((cb) => fleet.listVehicles({}, cb));
       return vehicles.some((v) => v.id.includes('robot') && v.status === VehicleStatus.IDLE && v.position);
@@ -95,11 +109,12 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
 
     const cli = await promisify(execFile)(
       process.execPath,
-      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--operator', operator, '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
-      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}` } },
+      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
+      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}`, KERA_TOKEN: await tokenFor({ scope: 'operator', operatorId: operator }) } },
     );
-    const job = JSON.parse(cli.stdout) as { id: string; status: string };
+    const job = JSON.parse(cli.stdout) as { id: string; status: string; operatorId: string };
     assert.equal(job.status, 'QUEUED');
+    assert.equal(job.operatorId, operator, 'the job belongs to the operator of the token');
 
     const lifecycle = ['job.created', 'job.queued', 'job.assigned', 'job.dispatched', 'job.picked_up', 'job.delivered'];
     const ofJob = () => webhooks.items.filter((w) => w.body.data.job.id === job.id);

@@ -7,7 +7,7 @@ import { createLogger, createShutdown, crashOnUnexpected, env, parseConfig } fro
 import { startCityFeed } from './feed/feed.js';
 import { z } from 'zod';
 import { vehicleSimConfigSchema } from './vehicles/config.js';
-import { otaniemiFleet, startFleetSim } from './vehicles/index.js';
+import { issueVehicleTokens, otaniemiFleet, startFleetSim } from './vehicles/index.js';
 
 const configSchema = z.object({
   LOG_LEVEL: env.logLevel(),
@@ -18,6 +18,10 @@ const configSchema = z.object({
   FEED_INTERVAL_MS: env.positiveInt(5_000),
   FEED_TIME_SCALE: z.coerce.number().positive().default(60),
   ...vehicleSimConfigSchema,
+}).superRefine((config, ctx) => {
+  if (config.SIM_ROBOTS + config.SIM_SHUTTLES > 0 && !config.AUTH_SIGNING_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_SIGNING_KEY'], message: 'required to issue the vehicles their tokens (or set SIM_ROBOTS=0 SIM_SHUTTLES=0)' });
+  }
 });
 
 async function main(): Promise<void> {
@@ -27,11 +31,15 @@ async function main(): Promise<void> {
   crashOnUnexpected(log, shutdown);
   shutdown.installSignalHandlers();
 
+  const vehicles = otaniemiFleet({ robots: config.SIM_ROBOTS, shuttles: config.SIM_SHUTTLES });
+  const token = config.AUTH_SIGNING_KEY
+    ? await issueVehicleTokens(vehicles, { key: config.AUTH_SIGNING_KEY, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.SIM_TOKEN_TTL_S })
+    : '';
   const fleet = startFleetSim({
     fleetAddr: config.FLEET_ADDR,
-    vehicles: otaniemiFleet({ robots: config.SIM_ROBOTS, shuttles: config.SIM_SHUTTLES }),
+    vehicles,
     speedup: config.SIM_SPEEDUP,
-    token: config.FLEET_TOKEN,
+    token,
     tickMs: config.SIM_TICK_MS,
     log,
   });

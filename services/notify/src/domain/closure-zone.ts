@@ -16,6 +16,11 @@ export interface ClosureZone {
 const position = (p: GeoPoint): [number, number] => [p.lon, p.lat];
 
 export function closureZone(geometry: Geometry, distanceM: number): ClosureZone {
+  if (geometry.type === 'GeometryCollection') {
+    // A multi-part closure (several streets of one road work): affected when any part is.
+    const parts = geometry.geometries.map((part) => closureZone(part, distanceM));
+    return { touches: (route) => parts.some((part) => part.touches(route)) };
+  }
   const zone = buffer(geometry, distanceM, { units: 'meters' }) as Feature<Polygon | MultiPolygon> | undefined;
   return {
     touches(route) {

@@ -23,6 +23,7 @@ import { testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { notifyConfigSchema } from '../../src/config.js';
 import type { NotifyTopics } from '../../src/adapters/kafka/notify-consumer.js';
 import { startNotifyService, type NotifyService } from '../../src/service.js';
+import { as, testKeys } from './auth.js';
 
 export const LIFECYCLE = [
   JobStatus.CREATED,
@@ -116,6 +117,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     DELAY_CHECK_INTERVAL_MS: '100',
     SHUTDOWN_DEADLINE_MS: '8000',
+    AUTH_PUBLIC_KEYS: testKeys.publicKeys,
     ...env,
   });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'notify-test', log });
@@ -132,7 +134,8 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     fromBeginning: true,
   });
   const producer = await kafka.producer();
-  const client = new SubscriptionServiceClient(`127.0.0.1:${service.grpcPort}`, grpc.credentials.createInsecure());
+  // An admin client, so tests can manage any operator's subscriptions; see subscriptions.test.ts for operator tokens.
+  const client = new SubscriptionServiceClient(`127.0.0.1:${service.grpcPort}`, grpc.credentials.createInsecure(), as({ scope: 'admin', adminId: 'notify-test' }));
   const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new Queue(queueName, { connection: redis });
 

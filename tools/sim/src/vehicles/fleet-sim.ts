@@ -1,6 +1,6 @@
 /** Runs a fleet of virtual robots and shuttles against the fleet service's VehicleLink. */
 import { credentials } from '@grpc/grpc-js';
-import type { Logger } from '@kera/platform';
+import { issueToken, type Logger, type SigningKey } from '@kera/platform';
 import { VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import type { LatLon } from './geo.js';
 import type { VehicleKind } from './model-types.js';
@@ -19,7 +19,8 @@ export interface FleetSimOptions {
   vehicles: SimVehicleConfig[];
   /** Sim seconds per wall-clock second. */
   speedup: number;
-  token: string;
+  /** The token each vehicle presents in its Hello: one per vehicle id (fleet accepts a vehicle token for its own id only). */
+  token: string | ((vehicleId: string) => string);
   log: Logger;
   /** Wall-clock milliseconds between simulation steps. */
   tickMs?: number;
@@ -49,7 +50,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
     startVehicleClient({
       link,
       initial: initialVehicleState(vehicleSpec(config.id, config.kind), config.start, config.batteryPct ?? 100),
-      token: options.token,
+      token: typeof options.token === 'string' ? options.token : options.token(config.id),
       softwareVersion: options.softwareVersion ?? SIM_SOFTWARE_VERSION,
       speedup: options.speedup,
       tickMs: options.tickMs ?? 200,
@@ -68,6 +69,20 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
         link.close();
         log.info('virtual fleet stopped');
       })()),
+  };
+}
+
+/** One vehicle token per vehicle, issued with the simulator's signing key. */
+export async function issueVehicleTokens(
+  vehicles: readonly SimVehicleConfig[],
+  signing: { key: SigningKey; issuer: string; audience: string; ttlSeconds: number },
+): Promise<(vehicleId: string) => string> {
+  const tokens = new Map<string, string>();
+  for (const { id } of vehicles) tokens.set(id, await issueToken(signing.key, { scope: 'vehicle', vehicleId: id }, signing));
+  return (vehicleId) => {
+    const token = tokens.get(vehicleId);
+    if (token === undefined) throw new Error(`no token issued for vehicle ${vehicleId}`);
+    return token;
   };
 }
 

@@ -5,7 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { createLogger } from '@kera/platform';
+import { createLogger, createTokenVerifier, generateKeyPair, parseSigningKey, parseVerificationKeys } from '@kera/platform';
 import { Inbox, waitFor } from '@kera/testkit';
 import { VehicleKind, VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import {
@@ -20,7 +20,7 @@ import {
   type VehicleState,
 } from '@kera/proto/fleet/v1/vehicle_link';
 import { Profile } from '@kera/proto/traffic/v1/events';
-import { startFleetSim, type FleetSim } from './fleet-sim.js';
+import { issueVehicleTokens, startFleetSim, type FleetSim } from './fleet-sim.js';
 
 const log = createLogger({ name: 'sim-test', level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -105,14 +105,14 @@ describe('virtual vehicles over VehicleLink (real gRPC)', () => {
     for (const server of servers) server.forceShutdown();
   });
 
-  async function setUp(speedup: number, vehicles: Parameters<typeof startFleetSim>[0]['vehicles']) {
+  async function setUp(speedup: number, vehicles: Parameters<typeof startFleetSim>[0]['vehicles'], token: string | ((id: string) => string) = 'demo-token') {
     const fleet = await startFakeFleet();
     servers.push(fleet.server);
     const sim = startFleetSim({
       fleetAddr: `127.0.0.1:${fleet.port}`,
       vehicles,
       speedup,
-      token: 'demo-token',
+      token,
       log,
       tickMs: 50,
       reconnect: { initialMs: 50, maxMs: 500 },
@@ -120,6 +120,22 @@ describe('virtual vehicles over VehicleLink (real gRPC)', () => {
     sims.push(sim);
     return { fleet, sim };
   }
+
+  it('gives every vehicle its own vehicle token, issued from the signing key', async () => {
+    const keys = generateKeyPair('sim-test');
+    const vehicles = [
+      { id: 'robot-1', kind: 'ROBOT' as const, start: START },
+      { id: 'shuttle-1', kind: 'SHUTTLE' as const, start: START },
+    ];
+    const tokens = await issueVehicleTokens(vehicles, { key: parseSigningKey(keys.signingKey), issuer: 'kera', audience: 'kera', ttlSeconds: 600 });
+    const { fleet } = await setUp(1, vehicles, tokens);
+    const sessions = await fleet.sessions.waitUntil('both vehicles connect', (s) => s.length === 2);
+    const verifier = createTokenVerifier({ keys: parseVerificationKeys(keys.publicKeys), issuer: 'kera', audience: 'kera' });
+    for (const session of sessions) {
+      const hello = helloOf(await session.received.waitFor('hello', (m) => helloOf(m) !== undefined))!;
+      assert.deepEqual(await verifier.verify(hello.token), { scope: 'vehicle', vehicleId: hello.vehicleId });
+    }
+  });
 
   it('says hello, acks an order, and reports pick then drop FINISHED at the final node', async () => {
     const { fleet } = await setUp(40, [{ id: 'robot-7', kind: 'ROBOT', start: START }]);

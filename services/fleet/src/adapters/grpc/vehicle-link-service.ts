@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { describePrincipal, UnauthenticatedError, type Principal, type TokenVerifier } from '@kera/platform';
 import {
   ActionStatus,
   ErrorLevel,
@@ -48,6 +49,28 @@ function helloFromPb(msg: NonNullable<VehicleMessage['body']> & { $case: 'hello'
   return { vehicleId, kind: k, profile: p, capacity: capacity || 1, token };
 }
 
+/**
+ * A vehicle proves its id with a vehicle token for exactly that id, sent as
+ * `authorization` metadata or in Hello.token. Anyone else's token, or a
+ * vehicle token for another id, cannot take over a vehicle's orders.
+ */
+async function authenticateVehicle(verifier: TokenVerifier, metadata: grpc.Metadata, hello: Hello & { token: string }): Promise<void> {
+  const [header] = metadata.get('authorization');
+  let principal: Principal;
+  try {
+    principal = await verifier.verifyAuthorization(typeof header === 'string' ? header : hello.token ? `Bearer ${hello.token}` : undefined);
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) throw new StreamError(grpc.status.UNAUTHENTICATED, err.message);
+    throw err;
+  }
+  if (principal.scope !== 'vehicle') {
+    throw new StreamError(grpc.status.PERMISSION_DENIED, `VehicleLink needs a vehicle token; the caller is ${describePrincipal(principal)}`);
+  }
+  if (principal.vehicleId !== hello.vehicleId) {
+    throw new StreamError(grpc.status.PERMISSION_DENIED, `the token is for vehicle ${principal.vehicleId}, not ${hello.vehicleId}`);
+  }
+}
+
 function stateFromPb(state: VehicleState): StateReport {
   const fatal = state.errors.find((e) => e.level === ErrorLevel.FATAL);
   return {
@@ -73,7 +96,7 @@ function stateFromPb(state: VehicleState): StateReport {
  * VehicleLink.Connect: one stream per vehicle. Messages of one stream are
  * handled strictly in order; protocol errors end the stream with a precise status.
  */
-export function vehicleLinkService(deps: { link: VehicleLink; token: string | undefined; stateIntervalMs: number; leaseMs: number; newId: () => string; log: Logger }): VehicleLinkServer {
+export function vehicleLinkService(deps: { link: VehicleLink; verifier: TokenVerifier; stateIntervalMs: number; leaseMs: number; newId: () => string; log: Logger }): VehicleLinkServer {
   const log = deps.log.child({ component: 'vehicle-link' });
 
   return {
@@ -103,7 +126,7 @@ export function vehicleLinkService(deps: { link: VehicleLink; token: string | un
         if (body.$case === 'hello') {
           if (session) throw new StreamError(grpc.status.FAILED_PRECONDITION, 'hello already received on this stream');
           const hello = helloFromPb(body);
-          if (deps.token && hello.token !== deps.token) throw new StreamError(grpc.status.UNAUTHENTICATED, 'invalid fleet token');
+          await authenticateVehicle(deps.verifier, call.metadata, hello);
           session = await deps.link.connect(hello, channel);
           call.write({
             commandId: deps.newId(),

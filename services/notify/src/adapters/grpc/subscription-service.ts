@@ -1,11 +1,11 @@
-import { unary, type Logger } from '@kera/platform';
+import type { GrpcAuth, Logger, Scope } from '@kera/platform';
 import type {
   DeadLetter as ProtoDeadLetter,
   Subscription as ProtoSubscription,
   SubscriptionServiceServer,
 } from '@kera/proto/notify/v1/subscriptions';
 import type { DeadLetter, DeadLetterCommands } from '../../app/dead-letters.js';
-import type { SubscriptionCommands } from '../../app/subscriptions.js';
+import { operatorsVisibleTo, type SubscriptionAccess } from '../../app/subscription-access.js';
 import type { Subscription } from '../../domain/subscription.js';
 
 /** The listed form never carries the secret. */
@@ -31,15 +31,19 @@ const toProtoDeadLetter = (letter: DeadLetter): ProtoDeadLetter => ({
   replays: letter.delivery.replays ?? 0,
 });
 
+/** Operators manage their own subscriptions; admins all. */
+const CALLERS: readonly Scope[] = ['operator', 'admin'];
+
 export function createSubscriptionService(
-  commands: SubscriptionCommands,
+  access: SubscriptionAccess,
   deadLetters: DeadLetterCommands,
+  auth: GrpcAuth,
   log: Logger,
 ): SubscriptionServiceServer {
   const grpcLog = log.child({ component: 'grpc' });
   return {
-    createSubscription: unary(grpcLog, async (request) => {
-      const { subscription, secret } = await commands.create({
+    createSubscription: auth.unary(grpcLog, CALLERS, async (request, caller) => {
+      const { subscription, secret } = await access.create(caller, {
         operatorId: request.operatorId,
         url: request.url,
         eventTypes: request.eventTypes,
@@ -48,25 +52,25 @@ export function createSubscriptionService(
       grpcLog.info({ subscriptionId: subscription.id, operatorId: subscription.operatorId }, 'subscription created');
       return { subscription: toProto(subscription), secret };
     }),
-    deleteSubscription: unary(grpcLog, async (request) => {
-      await commands.delete(request.subscriptionId);
+    deleteSubscription: auth.unary(grpcLog, CALLERS, async (request, caller) => {
+      await access.delete(caller, request.subscriptionId);
       grpcLog.info({ subscriptionId: request.subscriptionId }, 'subscription deleted');
       return {};
     }),
-    listSubscriptions: unary(grpcLog, async (request) => ({
-      subscriptions: (await commands.list(request.operatorId)).map(toProto),
+    listSubscriptions: auth.unary(grpcLog, CALLERS, async (request, caller) => ({
+      subscriptions: (await access.list(caller, request.operatorId)).map(toProto),
     })),
-    listDeadLetters: unary(grpcLog, async (request) => ({
+    listDeadLetters: auth.unary(grpcLog, CALLERS, async (request, caller) => ({
       deadLetters: (
         await deadLetters.list({
-          operatorId: request.operatorId || undefined,
+          operatorId: operatorsVisibleTo(caller, request.operatorId),
           subscriptionId: request.subscriptionId || undefined,
           limit: request.limit,
         })
       ).map(toProtoDeadLetter),
     })),
-    replayDeadLetter: unary(grpcLog, async (request) => {
-      const replay = await deadLetters.replay(request.deadLetterId, request.operatorId || undefined);
+    replayDeadLetter: auth.unary(grpcLog, CALLERS, async (request, caller) => {
+      const replay = await deadLetters.replay(request.deadLetterId, operatorsVisibleTo(caller, request.operatorId));
       grpcLog.info({ deadLetterId: request.deadLetterId, deliveryId: replay.deliveryId }, 'dead letter replayed');
       return replay;
     }),

@@ -23,6 +23,9 @@ export function toGeoJson(geometry: ProtoGeometry | undefined): Geometry {
       if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first);
       return { type: 'Polygon', coordinates: [ring] };
     }
+    case 'multi':
+      if (kind.value.parts.length === 0) throw new ValidationError('multi geometry without parts');
+      return { type: 'GeometryCollection', geometries: kind.value.parts.map(toGeoJson) };
     case undefined:
       throw new ValidationError('incident without a geometry');
     default: {
