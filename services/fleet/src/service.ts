@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import { metrics } from '@opentelemetry/api';
 import { closeRedis, createGrpcServer, createKafka, createRedis, createShutdown, startOpsServer, type Telemetry } from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
@@ -9,7 +11,8 @@ import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
 import type { Clock, Ids } from './app/ports.js';
-import { createVehicleLink } from './app/vehicle-link.js';
+import { createVehicleLink, type VehicleLink } from './app/vehicle-link.js';
+import { publishingEveryChange } from './app/vehicle-records.js';
 import { fleetService } from './adapters/grpc/fleet-service.js';
 import { jobService } from './adapters/grpc/job-service.js';
 import { createRoutingClient } from './adapters/grpc/routing-client.js';
@@ -18,13 +21,44 @@ import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-
 import { defaultTopics, type TopicNames } from './adapters/proto-mapping.js';
 import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
+import { createClusterSingletons } from './adapters/redis/cluster-lock.js';
+import { createCommandLedgerStore, createReplicaHeartbeats, createSessionDirectory, linkKeys } from './adapters/redis/link-store.js';
 import { createRedisStores, fleetKeys } from './adapters/redis/stores.js';
+import { createLinkMetrics } from './adapters/telemetry/link-metrics.js';
 import type { Config } from './config.js';
 
 export interface FleetService {
   grpcPort: number;
   opsPort: number;
+  replicaId: string;
   stop(): Promise<void>;
+}
+
+type Closers = ReturnType<typeof createShutdown>;
+
+/**
+ * This replica's part in the cluster: heartbeats, its own link housekeeping
+ * (resends, silent streams, who is connected where), and the cluster-wide
+ * lease watchdog under a lock that moves to a survivor when its holder dies.
+ */
+function startLinkTimers(deps: { link: VehicleLink; heartbeats: { beat(now: Date): Promise<void> }; redis: Redis; config: Config; replicaId: string; clock: Clock; log: Logger; closers: Closers }) {
+  const { link, config, clock, log, closers } = deps;
+  const repeat = (name: string, ms: number, work: () => Promise<void>) => {
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      running ??= work().catch((err: unknown) => log.warn({ err }, `${name} failed`)).finally(() => (running = undefined));
+    }, ms);
+    closers.add(name, async () => {
+      clearInterval(timer);
+      await running;
+    });
+  };
+  repeat('heartbeat', config.HEARTBEAT_MS, () => deps.heartbeats.beat(clock.now()));
+  repeat('link-tick', Math.min(1_000, config.COMMAND_RESEND_MS), () => link.tick());
+  const singletons = createClusterSingletons({ redis: deps.redis, prefix: config.REDIS_PREFIX, replicaId: deps.replicaId, ttlMs: config.CLUSTER_LOCK_TTL_MS, clock, log });
+  closers.add('cluster-locks', () => singletons.close());
+  singletons.every('lease-watchdog', config.LEASE_CHECK_MS, () => link.sweepLeases());
+  return singletons;
 }
 
 /**
@@ -41,6 +75,8 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const clock: Clock = { now: () => new Date() };
     const ids: Ids = { jobId: () => `job-${uuidv7()}`, orderId: () => `ord-${uuidv7()}`, commandId: () => uuidv7() };
     const keys = fleetKeys(config.REDIS_PREFIX);
+    const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+    const lk = linkKeys(config.REDIS_PREFIX);
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
     closers.add('redis', () => closeRedis(redis));
@@ -52,8 +88,10 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     closers.add('kafka-producer', () => producer.close());
 
     // The relay is created first so every store write that appends events can wake it.
-    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: `${hostname()}-${randomUUID()}` });
-    const { jobs, vehicles, outbox } = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
+    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: replicaId });
+    const stores = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
+    const { jobs, outbox } = stores;
+    const vehicles = publishingEveryChange(stores.vehicles);
     relay.start();
     closers.add('outbox-relay', () => relay.stop());
 
@@ -71,7 +109,27 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
 
-    const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
+    const nudges = createRedis({ url: config.REDIS_URL, log, name: 'fleet-nudges', blocking: true });
+    closers.add('redis-nudges', () => closeRedis(nudges));
+    const ledgerStore = createCommandLedgerStore(redis, lk);
+    const heartbeats = createReplicaHeartbeats(redis, lk, replicaId, config.REPLICA_TTL_MS);
+    await heartbeats.beat(clock.now());
+    // The directory and the metrics call back into the link built after them.
+    const late: { link?: VehicleLink } = {};
+    const directory = await createSessionDirectory({
+      redis, subscriber: nudges, keys: lk, replicaId, replicaTtlMs: config.REPLICA_TTL_MS, clock, log,
+      onNudge: (vehicleId) => void late.link?.nudged(vehicleId).catch((err: unknown) => log.warn({ err, vehicleId }, 'delivering nudged commands failed')),
+    });
+    const linkMetrics = createLinkMetrics(options.telemetry?.meter ?? metrics.getMeter('fleet'), {
+      replicaId,
+      connected: () => late.link?.connectedCount() ?? 0,
+      pending: async () => (await Promise.all((await ledgerStore.vehiclesWithPending()).map((id) => redis.hlen(lk.commands(id))))).reduce((a, b) => a + b, 0),
+    });
+    const link = createVehicleLink({
+      jobs, vehicles, queue: dispatchQueue.port, outbox, routes, ledgerStore, directory, heartbeats, metrics: linkMetrics, clock, ids, log,
+      leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS, maxSends: config.COMMAND_MAX_SENDS, positionEventMs: config.POSITION_EVENT_MS,
+    });
+    late.link = link;
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
     const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
@@ -86,21 +144,14 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));
 
-    let ticking: Promise<void> | undefined;
-    const leaseTimer = setInterval(() => {
-      ticking ??= link.tick().catch((err: unknown) => log.warn({ err }, 'lease check failed')).finally(() => (ticking = undefined));
-    }, 1_000);
-    closers.add('lease-timer', async () => {
-      clearInterval(leaseTimer);
-      await ticking;
-    });
+    startLinkTimers({ link, heartbeats, redis, config, replicaId, clock, log, closers });
 
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);
     const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => redis.status === 'ready', exporter: options.telemetry?.exporter });
     closers.add('ops', () => ops.close());
-    log.info({ grpcPort, opsPort: ops.port }, 'fleet ready');
-    return { grpcPort, opsPort: ops.port, stop };
+    log.info({ grpcPort, opsPort: ops.port, replicaId }, 'fleet ready');
+    return { grpcPort, opsPort: ops.port, replicaId, stop };
   } catch (err) {
     await stop();
     throw err;
