@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, parseConfig } from '@kera/platform';
+import { baseConfigSchema, env, parseConfig, TOPICS } from '@kera/platform';
 
 const schema = z.object({
   ...baseConfigSchema,
@@ -31,6 +31,10 @@ const schema = z.object({
   /** A moving vehicle's position is published at most this often (every other change at once). */
   POSITION_EVENT_MS: env.positiveInt(5_000),
   OUTBOX_POLL_MS: env.positiveInt(500),
+  /** Topic names; other than the registry's only for isolated test clusters. */
+  JOB_EVENTS_TOPIC: z.string().default(TOPICS.fleetJobEvents.name),
+  VEHICLE_EVENTS_TOPIC: z.string().default(TOPICS.fleetVehicleEvents.name),
+  ORDERS_TOPIC: z.string().default(TOPICS.fleetOrders.name),
 });
 
 export type Config = z.infer<typeof schema>;

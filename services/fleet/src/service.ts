@@ -18,7 +18,7 @@ import { jobService } from './adapters/grpc/job-service.js';
 import { createRoutingClient } from './adapters/grpc/routing-client.js';
 import { vehicleLinkService } from './adapters/grpc/vehicle-link-service.js';
 import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-relay.js';
-import { defaultTopics, type TopicNames } from './adapters/proto-mapping.js';
+import type { TopicNames } from './adapters/proto-mapping.js';
 import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
 import { createClusterSingletons } from './adapters/redis/cluster-lock.js';
@@ -67,7 +67,7 @@ function startLinkTimers(deps: { link: VehicleLink; heartbeats: { beat(now: Date
  */
 export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames }): Promise<FleetService> {
   const { log } = options;
-  const topics = options.topics ?? defaultTopics();
+  const topics = options.topics ?? { jobEvents: config.JOB_EVENTS_TOPIC, vehicleEvents: config.VEHICLE_EVENTS_TOPIC, orders: config.ORDERS_TOPIC };
   const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const stop = (): Promise<void> => closers.run('stop');
 
@@ -119,6 +119,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const directory = await createSessionDirectory({
       redis, subscriber: nudges, keys: lk, replicaId, replicaTtlMs: config.REPLICA_TTL_MS, clock, log,
       onNudge: (vehicleId) => void late.link?.nudged(vehicleId).catch((err: unknown) => log.warn({ err, vehicleId }, 'delivering nudged commands failed')),
+      onSessionChange: (vehicleId, connected) => late.link?.sessionChanged(vehicleId, connected),
     });
     const linkMetrics = createLinkMetrics(options.telemetry?.meter ?? metrics.getMeter('fleet'), {
       replicaId,

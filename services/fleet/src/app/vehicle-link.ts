@@ -148,6 +148,11 @@ export function createVehicleLink(deps: {
     commands,
     connect,
     tick,
+    /** A vehicle connected to or left some replica (the periodic refresh in `tick` corrects missed ones). */
+    sessionChanged(vehicleId: string, connected: boolean) {
+      if (connected) clusterConnected.add(vehicleId);
+      else if (!channels.has(vehicleId)) clusterConnected.delete(vehicleId);
+    },
     /** Another replica recorded commands for a vehicle this replica may hold. */
     nudged: (vehicleId: string) => ledger.nudged(vehicleId),
     /** Cluster-wide: run under a lock, on one replica at a time. */

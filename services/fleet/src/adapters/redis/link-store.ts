@@ -11,6 +11,7 @@ export const linkKeys = (prefix: string) => ({
   replicas: `${prefix}:link:replicas`,
   cluster: `${prefix}:link:cluster`,
   nudges: (replicaId: string) => `${prefix}:link:nudge:${replicaId}`,
+  sessionChanges: `${prefix}:link:session-changes`,
 });
 
 export type LinkKeys = ReturnType<typeof linkKeys>;
@@ -94,9 +95,10 @@ const replicaOf = (owner: string): string => owner.split(' ')[0] ?? owner;
 const RELEASE = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
 
 /**
- * Who holds each vehicle's stream (vehicle id → replica id), and a Redis
- * channel per replica for "a command for your vehicle was recorded". A lost
- * nudge only delays delivery until the holder's next resend pass.
+ * Who holds each vehicle's stream (vehicle id → replica id), a Redis channel
+ * per replica for "a command for your vehicle was recorded", and one for
+ * connects and disconnects so every replica's view of the cluster follows at
+ * once. A lost message only delays things until the next periodic pass.
  */
 export async function createSessionDirectory(deps: {
   redis: Redis;
@@ -108,21 +110,26 @@ export async function createSessionDirectory(deps: {
   clock: Clock;
   log: Logger;
   onNudge: (vehicleId: string) => void;
+  /** A vehicle connected (`true`) or disconnected somewhere in the cluster. */
+  onSessionChange: (vehicleId: string, connected: boolean) => void;
 }): Promise<SessionDirectory> {
   const { redis, subscriber, keys, replicaId, clock } = deps;
   const channel = keys.nudges(replicaId);
-  subscriber.on('message', (from: string, vehicleId: string) => {
-    if (from === channel) deps.onNudge(vehicleId);
+  subscriber.on('message', (from: string, message: string) => {
+    if (from === channel) deps.onNudge(message);
+    else if (from === keys.sessionChanges) deps.onSessionChange(message.slice(1), message.startsWith('+'));
   });
   if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
-  await subscriber.subscribe(channel);
+  await subscriber.subscribe(channel, keys.sessionChanges);
 
   return {
     async claim(vehicleId, sessionId) {
       await redis.hset(keys.sessions, vehicleId, `${replicaId} ${sessionId}`);
+      await redis.publish(keys.sessionChanges, `+${vehicleId}`);
     },
     async release(vehicleId, sessionId) {
-      await redis.eval(RELEASE, 1, keys.sessions, vehicleId, `${replicaId} ${sessionId}`);
+      const released = Number(await redis.eval(RELEASE, 1, keys.sessions, vehicleId, `${replicaId} ${sessionId}`));
+      if (released) await redis.publish(keys.sessionChanges, `-${vehicleId}`);
     },
     async nudge(vehicleId) {
       const owner = await redis.hget(keys.sessions, vehicleId);
