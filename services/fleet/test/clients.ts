@@ -39,11 +39,12 @@ export async function watchFleetTopics(kafka: KafkaPort, topics: TopicNames) {
   const consumer = kafka.consumer({ groupId: uniqueName('fleet-test'), topics: [topics.jobEvents, topics.vehicleEvents], fromBeginning: true, handle: async (m) => messages.push(m) });
   await consumer.start();
   const jobEvents = () => messages.items.filter((m) => m.topic === topics.jobEvents).map((m) => unwrap(EVENTS.jobEvent, m.value!).payload);
-  const vehicleEvents = () => messages.items.filter((m) => m.topic === topics.vehicleEvents).map((m) => unwrap(EVENTS.vehicleEvent, m.value!).payload);
+  const vehicleEvents = () =>
+    messages.items.filter((m) => m.topic === topics.vehicleEvents).map((m) => unwrap(EVENTS.vehicleEvent, m.value!)).map(({ meta, payload }) => ({ ...payload, at: meta.occurredAt }));
   return {
     messages,
     statusesOf: (jobId: string) => jobEvents().filter((e) => e.job?.id === jobId).map((e) => JobStatus[e.job!.status]),
-    vehicleEventsOf: (vehicleId: string) => vehicleEvents().filter((e) => e.vehicle?.id === vehicleId).map((e) => ({ type: VehicleEventType[e.type], vehicle: e.vehicle!, reason: e.reason })),
+    vehicleEventsOf: (vehicleId: string) => vehicleEvents().filter((e) => e.vehicle?.id === vehicleId).map((e) => ({ type: VehicleEventType[e.type], vehicle: e.vehicle!, reason: e.reason, at: e.at })),
     waitForStatus: (jobId: string, status: string, count = 1) =>
       messages.waitUntil(`job ${status} ×${count}`, () => jobEvents().filter((e) => e.job?.id === jobId && JobStatus[e.job.status] === status).length >= count, 30_000),
     stop: () => consumer.stop(),
