@@ -47,6 +47,7 @@ export function createCommandLedger(deps: {
     if (sends < 0) return; // acked meanwhile
     if (sends > deps.maxSends) {
       lastSent.delete(command.commandId);
+      if (!(await store.clear(entry.vehicleId, command.commandId))) return; // another replica gave up on it first
       log.warn({ vehicleId: entry.vehicleId, commandId: command.commandId, kind: command.kind, sends: sends - 1 }, 'command never acked; giving up');
       metrics.commandAbandoned(command.kind);
       await deps.onExhausted(entry);
