@@ -145,6 +145,8 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));
 
+    // More once-per-cluster work (a reconciler, batch assignment) goes on the returned
+    // ClusterSingletons: .every('<name>', intervalMs, () => work()).
     startLinkTimers({ link, heartbeats, redis, config, replicaId, clock, log, closers });
 
     dispatchQueue.startWorker(dispatcher);

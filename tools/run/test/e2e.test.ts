@@ -1,6 +1,6 @@
 /**
  * End to end, as a user meets it: the four services as separate processes on
- * the real broker and Redis, the simulator's robots on VehicleLink, a job
+ * the real broker and Redis (fleet as two replicas behind one address), the simulator's robots on VehicleLink, a job
  * submitted with the operator CLI, webhooks received and verified over HTTP,
  * and an NGSI-LD TrafficFlowObserved entity changing a route's duration.
  */
@@ -18,6 +18,7 @@ import { RoutingServiceClient, type PlanRouteResponse } from '@kera/proto/routin
 import { Profile } from '@kera/proto/traffic/v1/events';
 import { Inbox, testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { ROOT, launch, serviceSpecs, stopAll, waitReady, type Ports, type Running } from '../src/launcher.js';
+import { startRoundRobinProxy, type TcpProxy } from '../src/tcp-proxy.js';
 import { startWebhookReceiver, type ReceivedWebhook } from '../src/webhook-receiver.js';
 
 // Demo places in the committed Otaniemi map (services/routing/src/demo-places.ts).
@@ -32,7 +33,18 @@ const OTAKAARI = [
 const PICKUP = { lat: 60.1865, lon: 24.827 };
 const DROPOFF = { lat: 60.18926, lon: 24.83495 };
 
-const PORTS: Ports = { routingGrpc: 51151, fleetGrpc: 51152, notifyGrpc: 51153, ingestOps: 9190, routingOps: 9191, fleetOps: 9192, notifyOps: 9193 };
+const PORTS: Ports = {
+  routingGrpc: 51151,
+  fleetGrpc: 51152,
+  notifyGrpc: 51153,
+  ingestOps: 9190,
+  routingOps: 9191,
+  fleetReplicas: [
+    { grpc: 51162, ops: 9192 },
+    { grpc: 51172, ops: 9194 },
+  ],
+  notifyOps: 9193,
+};
 
 const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void): Promise<Res> =>
   new Promise((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
@@ -43,6 +55,7 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
   const logs: string[] = [];
   let producer: EventProducer;
   let kafkaBrokers: string;
+  let fleetProxy: TcpProxy | undefined;
 
   before(async () => {
     const infra = await testInfra();
@@ -52,10 +65,11 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
       ...spec,
       // Fresh Redis namespaces per run; traffic older than 30 s expires so an
       // earlier run's observations on the same street cannot mask this one's.
-      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000' },
+      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.service ?? spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000' },
     }));
     for (const spec of specs) processes.push(launch(spec, (service, line) => logs.push(`${service} ${line}`)));
     await Promise.all(specs.map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
+    fleetProxy = await startRoundRobinProxy({ port: PORTS.fleetGrpc, targets: PORTS.fleetReplicas.map((r) => r.grpc) });
     processes.push(
       launch(
         {
@@ -72,6 +86,7 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
   after(async () => {
     await producer?.close();
     await stopAll(processes.reverse(), 15_000);
+    await fleetProxy?.close();
     if (process.env.E2E_SHOW_LOGS === '1') for (const line of logs) console.log(line);
   });
 
