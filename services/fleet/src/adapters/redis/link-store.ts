@@ -89,6 +89,8 @@ export function createReplicaHeartbeats(redis: Redis, keys: LinkKeys, replicaId:
   };
 }
 
+const FORGET_REPLICAS_AFTER_MS = 3_600_000;
+
 /** Session values are "<replica id> <session id>"; replica ids have no spaces. */
 const replicaOf = (owner: string): string => owner.split(' ')[0] ?? owner;
 
@@ -122,6 +124,14 @@ export async function createSessionDirectory(deps: {
   if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
   await subscriber.subscribe(channel, keys.sessionChanges);
 
+  /** Replicas silent for an hour (each pod start is a new id), and the sessions they left behind. */
+  async function forgetLongDead(beats: Record<string, string>, sessions: Record<string, string>, nowMs: number): Promise<void> {
+    const gone = new Set(Object.entries(beats).filter(([, at]) => Number(at) < nowMs - FORGET_REPLICAS_AFTER_MS).map(([id]) => id));
+    const orphans = Object.entries(sessions).filter(([, owner]) => !(replicaOf(owner) in beats) || gone.has(replicaOf(owner)));
+    if (gone.size > 0) await redis.hdel(keys.replicas, ...gone);
+    for (const [vehicleId, owner] of orphans) await redis.eval(RELEASE, 1, keys.sessions, vehicleId, owner);
+  }
+
   return {
     async claim(vehicleId, sessionId) {
       await redis.hset(keys.sessions, vehicleId, `${replicaId} ${sessionId}`);
@@ -137,8 +147,9 @@ export async function createSessionDirectory(deps: {
     },
     async connected() {
       const [sessions, beats] = await Promise.all([redis.hgetall(keys.sessions), redis.hgetall(keys.replicas)]);
-      const cutoff = clock.now().getTime() - deps.replicaTtlMs;
-      const live = new Set(Object.entries(beats).filter(([, at]) => Number(at) >= cutoff).map(([id]) => id));
+      const nowMs = clock.now().getTime();
+      const live = new Set(Object.entries(beats).filter(([, at]) => Number(at) >= nowMs - deps.replicaTtlMs).map(([id]) => id));
+      await forgetLongDead(beats, sessions, nowMs);
       return new Set(Object.entries(sessions).filter(([, owner]) => live.has(replicaOf(owner))).map(([vehicleId]) => vehicleId));
     },
   };
