@@ -3,14 +3,14 @@ import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
-import { metrics } from '@opentelemetry/api';
+import { metrics, type Meter } from '@opentelemetry/api';
 import { closeRedis, createGrpcServer, createKafka, createRedis, createShutdown, startOpsServer, type Telemetry } from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
 import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
-import type { Clock, Ids } from './app/ports.js';
+import type { Clock, DispatchQueue, Ids, JobStore, Outbox, ReplicaHeartbeats, RoutePlanner, VehicleStore } from './app/ports.js';
 import { createVehicleLink, type VehicleLink } from './app/vehicle-link.js';
 import { publishingEveryChange } from './app/vehicle-records.js';
 import { fleetService } from './adapters/grpc/fleet-service.js';
@@ -41,7 +41,7 @@ type Closers = ReturnType<typeof createShutdown>;
  * (resends, silent streams, who is connected where), and the cluster-wide
  * lease watchdog under a lock that moves to a survivor when its holder dies.
  */
-function startLinkTimers(deps: { link: VehicleLink; heartbeats: { beat(now: Date): Promise<void> }; redis: Redis; config: Config; replicaId: string; clock: Clock; log: Logger; closers: Closers }) {
+function startLinkTimers(deps: { link: VehicleLink; heartbeats: ReplicaHeartbeats; redis: Redis; config: Config; replicaId: string; clock: Clock; log: Logger; closers: Closers }) {
   const { link, config, clock, log, closers } = deps;
   const repeat = (name: string, ms: number, work: () => Promise<void>) => {
     let running: Promise<void> | undefined;
@@ -62,6 +62,53 @@ function startLinkTimers(deps: { link: VehicleLink; heartbeats: { beat(now: Date
 }
 
 /**
+ * The vehicle link of this replica on its shared Redis parts: the command
+ * ledger, the session directory (with its own subscriber connection for
+ * nudges and connects), replica heartbeats and the link's metrics.
+ */
+async function buildVehicleLink(deps: {
+  config: Config;
+  replicaId: string;
+  redis: Redis;
+  closers: Closers;
+  jobs: JobStore;
+  vehicles: VehicleStore;
+  queue: DispatchQueue;
+  outbox: Outbox;
+  routes: RoutePlanner;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  meter: Meter | undefined;
+}): Promise<{ link: VehicleLink; heartbeats: ReplicaHeartbeats }> {
+  const { config, replicaId, redis, closers, clock, log } = deps;
+  const lk = linkKeys(config.REDIS_PREFIX);
+  const nudges = createRedis({ url: config.REDIS_URL, log, name: 'fleet-nudges', blocking: true });
+  closers.add('redis-nudges', () => closeRedis(nudges));
+  const ledgerStore = createCommandLedgerStore(redis, lk);
+  const heartbeats = createReplicaHeartbeats(redis, lk, replicaId, config.REPLICA_TTL_MS);
+  await heartbeats.beat(clock.now());
+  // The directory and the metrics call back into the link built after them.
+  const late: { link?: VehicleLink } = {};
+  const directory = await createSessionDirectory({
+    redis, subscriber: nudges, keys: lk, replicaId, replicaTtlMs: config.REPLICA_TTL_MS, clock, log,
+    onNudge: (vehicleId) => void late.link?.nudged(vehicleId).catch((err: unknown) => log.warn({ err, vehicleId }, 'delivering nudged commands failed')),
+    onSessionChange: (vehicleId, connected) => late.link?.sessionChanged(vehicleId, connected),
+  });
+  const linkMetrics = createLinkMetrics(deps.meter ?? metrics.getMeter('fleet'), {
+    replicaId,
+    connected: () => late.link?.connectedCount() ?? 0,
+    pending: async () => (await Promise.all((await ledgerStore.vehiclesWithPending()).map((id) => redis.hlen(lk.commands(id))))).reduce((a, b) => a + b, 0),
+  });
+  const link = createVehicleLink({
+    ...deps, ledgerStore, directory, heartbeats, metrics: linkMetrics,
+    leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS, maxSends: config.COMMAND_MAX_SENDS, positionEventMs: config.POSITION_EVENT_MS,
+  });
+  late.link = link;
+  return { link, heartbeats };
+}
+
+/**
  * Builds fleet's adapters, wires the use cases and starts serving. Every
  * closer goes into one platform shutdown, so stop() runs them all, last started first.
  */
@@ -76,7 +123,6 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const ids: Ids = { jobId: () => `job-${uuidv7()}`, orderId: () => `ord-${uuidv7()}`, commandId: () => uuidv7() };
     const keys = fleetKeys(config.REDIS_PREFIX);
     const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
-    const lk = linkKeys(config.REDIS_PREFIX);
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
     closers.add('redis', () => closeRedis(redis));
@@ -109,28 +155,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
 
-    const nudges = createRedis({ url: config.REDIS_URL, log, name: 'fleet-nudges', blocking: true });
-    closers.add('redis-nudges', () => closeRedis(nudges));
-    const ledgerStore = createCommandLedgerStore(redis, lk);
-    const heartbeats = createReplicaHeartbeats(redis, lk, replicaId, config.REPLICA_TTL_MS);
-    await heartbeats.beat(clock.now());
-    // The directory and the metrics call back into the link built after them.
-    const late: { link?: VehicleLink } = {};
-    const directory = await createSessionDirectory({
-      redis, subscriber: nudges, keys: lk, replicaId, replicaTtlMs: config.REPLICA_TTL_MS, clock, log,
-      onNudge: (vehicleId) => void late.link?.nudged(vehicleId).catch((err: unknown) => log.warn({ err, vehicleId }, 'delivering nudged commands failed')),
-      onSessionChange: (vehicleId, connected) => late.link?.sessionChanged(vehicleId, connected),
-    });
-    const linkMetrics = createLinkMetrics(options.telemetry?.meter ?? metrics.getMeter('fleet'), {
-      replicaId,
-      connected: () => late.link?.connectedCount() ?? 0,
-      pending: async () => (await Promise.all((await ledgerStore.vehiclesWithPending()).map((id) => redis.hlen(lk.commands(id))))).reduce((a, b) => a + b, 0),
-    });
-    const link = createVehicleLink({
-      jobs, vehicles, queue: dispatchQueue.port, outbox, routes, ledgerStore, directory, heartbeats, metrics: linkMetrics, clock, ids, log,
-      leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS, maxSends: config.COMMAND_MAX_SENDS, positionEventMs: config.POSITION_EVENT_MS,
-    });
-    late.link = link;
+    const { link, heartbeats } = await buildVehicleLink({ config, replicaId, redis, closers, jobs, vehicles, queue: dispatchQueue.port, outbox, routes, clock, ids, log, meter: options.telemetry?.meter });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
     const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);

@@ -24,19 +24,23 @@ export async function startRoundRobinProxy(options: { port: number; targets: num
     upstream.once('connect', () => {
       upstream.off('error', retry);
       upstream.on('error', () => client.destroy());
+      upstream.once('close', () => {
+        open.delete(upstream);
+        client.destroy();
+      });
       client.on('error', () => upstream.destroy());
+      client.once('close', () => upstream.destroy());
       client.pipe(upstream).pipe(client);
+      client.resume();
     });
+    // Refused (a replica that is down): try the next one.
     const retry = () => {
       open.delete(upstream);
+      upstream.destroy();
       if (attemptsLeft > 1 && !client.destroyed) dial(client, attemptsLeft - 1);
       else client.destroy();
     };
     upstream.once('error', retry);
-    upstream.once('close', () => {
-      open.delete(upstream);
-      client.destroy();
-    });
   };
 
   const server = createServer((client) => {

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { createKafka, createLogger, TOPICS, type EventProducer } from '@kera/platform';
 import { FleetServiceClient, type ListVehiclesResponse } from '@kera/proto/fleet/v1/fleet';
+import { JobServiceClient, JobStatus, type GetJobResponse } from '@kera/proto/fleet/v1/jobs';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { SubscriptionServiceClient, type CreateSubscriptionResponse } from '@kera/proto/notify/v1/subscriptions';
 import { RoutingServiceClient, type PlanRouteResponse } from '@kera/proto/routing/v1/routing';
@@ -148,5 +149,35 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     assert.ok(after.trafficVersion > before.trafficVersion, 'planned on a newer traffic version');
     assert.ok(after.distanceM > 0);
     routing.close();
+  });
+
+  it('a fleet replica killed with SIGKILL: the simulated vehicles reconnect through the one fleet address and the next job is delivered', async () => {
+    const held = async (opsPort: number): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+      return Number(/^fleet_vehicles_connected\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    // The simulator multiplexes its vehicles on one channel, so one replica holds them all.
+    const counts = await Promise.all(PORTS.fleetReplicas.map((r) => held(r.ops)));
+    const victim = counts.findIndex((n) => n > 0);
+    assert.ok(victim >= 0, `a replica holds the simulated vehicles (connected per replica: ${counts.join(', ')})`);
+    const doomed = processes.find((p) => p.name === `fleet-${victim + 1}`)!;
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+
+    const survivorOps = PORTS.fleetReplicas[1 - victim]!.ops;
+    await waitFor('the simulated vehicles on the surviving replica', async () => (await held(survivorOps)) >= 3, { timeoutMs: 60_000, intervalMs: 250 });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--operator', `${run}-after-kill`, '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
+      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}` } },
+    );
+    const job = JSON.parse(cli.stdout) as { id: string };
+    const jobs = new JobServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure());
+    const delivered = await waitFor('the job DELIVERED after the kill', async () => {
+      const { job: now } = await call<GetJobResponse>((cb) => jobs.getJob({ jobId: job.id }, cb));
+      return now?.status === JobStatus.DELIVERED ? now : undefined;
+    }, { timeoutMs: 150_000, intervalMs: 500 });
+    assert.match(delivered.vehicleId, /robot/);
+    jobs.close();
   });
 });
