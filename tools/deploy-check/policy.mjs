@@ -98,14 +98,9 @@ function deploymentProblems(deployment, configMaps) {
   return problems;
 }
 
-/** fleet holds VehicleLink sessions in memory: a second replica would strand vehicles and jobs. */
-function fleetProblems(deployments, autoscalers) {
-  const fleet = deployments.find((d) => d.metadata?.name === 'fleet');
-  if (!fleet) return ['Deployment/fleet missing'];
-  const problems = [];
-  if ((fleet.spec?.replicas ?? 1) > 1) problems.push('Deployment/fleet: must run 1 replica (VehicleLink sessions are per pod)');
-  if (autoscalers.some((h) => h.spec?.scaleTargetRef?.name === 'fleet')) problems.push('HorizontalPodAutoscaler on fleet: must run 1 replica');
-  return problems;
+/** fleet replicas share Redis, so any number works; the overlays must still render it. */
+function fleetProblems(deployments) {
+  return deployments.some((d) => d.metadata?.name === 'fleet') ? [] : ['Deployment/fleet missing'];
 }
 
 function podLabels(deployment) {
@@ -139,7 +134,7 @@ export function policyProblems(entries) {
       problems.push(`${nameOf(deployment)}: no PodDisruptionBudget selects it`);
     }
   }
-  if (deployments.length > 0) problems.push(...fleetProblems(deployments, autoscalers));
+  if (deployments.length > 0) problems.push(...fleetProblems(deployments));
   for (const service of of('Service').filter(isKera)) problems.push(...serviceProblems(service, deployments));
   for (const hpa of autoscalers) {
     const target = deployments.find((d) => d.metadata?.name === hpa.spec?.scaleTargetRef?.name);

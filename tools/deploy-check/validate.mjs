@@ -5,7 +5,7 @@
  *     ServiceMonitor/PrometheusRule); a kind without a schema is a problem, not a pass;
  *  2. fields the schema does not know (the schemas accept them silently; the API server would
  *     reject or drop them, e.g. a misspelt `readinesProbe` would simply be no probe);
- *  3. Kera's own rules (policy.mjs): hardening, probes, shutdown budget, fleet's single replica.
+ *  3. Kera's own rules (policy.mjs): hardening, probes, shutdown budget, fleet present.
  *
  *   node tools/deploy-check/validate.mjs rendered-dev.yaml rendered-prod.yaml
  *

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authConfigSchema, baseConfigSchema, env, parseConfig } from '@kera/platform';
+import { authConfigSchema, baseConfigSchema, env, parseConfig, TOPICS } from '@kera/platform';
 
 const schema = z.object({
   ...baseConfigSchema,
@@ -17,7 +17,23 @@ const schema = z.object({
   LEASE_MS: env.positiveInt(15_000),
   STATE_INTERVAL_MS: env.positiveInt(2_000),
   COMMAND_RESEND_MS: env.positiveInt(3_000),
+  /** Sends of one command without an ack before the vehicle is put in ERROR and its job handed back. */
+  COMMAND_MAX_SENDS: env.positiveInt(10),
+  /** This replica's id in Redis (session ownership, heartbeats, locks); default: host name + random suffix. */
+  REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+  HEARTBEAT_MS: env.positiveInt(1_000),
+  /** A replica silent this long is dead; the whole fleet silent this long was an outage (vehicles get a fresh lease). */
+  REPLICA_TTL_MS: env.positiveInt(5_000),
+  /** Lease of a cluster-wide lock; a dead holder's work moves to a survivor within it. */
+  CLUSTER_LOCK_TTL_MS: env.positiveInt(5_000),
+  LEASE_CHECK_MS: env.positiveInt(1_000),
+  /** A moving vehicle's position is published at most this often (every other change at once). */
+  POSITION_EVENT_MS: env.positiveInt(5_000),
   OUTBOX_POLL_MS: env.positiveInt(500),
+  /** Topic names; other than the registry's only for isolated test clusters. */
+  JOB_EVENTS_TOPIC: z.string().default(TOPICS.fleetJobEvents.name),
+  VEHICLE_EVENTS_TOPIC: z.string().default(TOPICS.fleetVehicleEvents.name),
+  ORDERS_TOPIC: z.string().default(TOPICS.fleetOrders.name),
 });
 
 export type Config = z.infer<typeof schema>;

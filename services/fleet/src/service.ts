@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import { metrics, type Meter } from '@opentelemetry/api';
 import {
   closeRedis,
   createGrpcAuth,
@@ -19,23 +21,102 @@ import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
 import { createJobAccess, createVehicleQueries } from './app/access.js';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
-import type { Clock, Ids } from './app/ports.js';
-import { createVehicleLink } from './app/vehicle-link.js';
+import type { Clock, DispatchQueue, Ids, JobStore, Outbox, ReplicaHeartbeats, RoutePlanner, VehicleStore } from './app/ports.js';
+import { createVehicleLink, type VehicleLink } from './app/vehicle-link.js';
+import { publishingEveryChange } from './app/vehicle-records.js';
 import { fleetService } from './adapters/grpc/fleet-service.js';
 import { jobService } from './adapters/grpc/job-service.js';
 import { createRoutingClient } from './adapters/grpc/routing-client.js';
 import { vehicleLinkService } from './adapters/grpc/vehicle-link-service.js';
 import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-relay.js';
-import { defaultTopics, type TopicNames } from './adapters/proto-mapping.js';
+import type { TopicNames } from './adapters/proto-mapping.js';
 import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
+import { createClusterSingletons } from './adapters/redis/cluster-lock.js';
+import { createCommandLedgerStore, createReplicaHeartbeats, createSessionDirectory, linkKeys } from './adapters/redis/link-store.js';
 import { createRedisStores, fleetKeys } from './adapters/redis/stores.js';
+import { createLinkMetrics } from './adapters/telemetry/link-metrics.js';
 import type { Config } from './config.js';
 
 export interface FleetService {
   grpcPort: number;
   opsPort: number;
+  replicaId: string;
   stop(): Promise<void>;
+}
+
+type Closers = ReturnType<typeof createShutdown>;
+
+/**
+ * This replica's part in the cluster: heartbeats, its own link housekeeping
+ * (resends, silent streams, who is connected where), and the cluster-wide
+ * lease watchdog under a lock that moves to a survivor when its holder dies.
+ */
+function startLinkTimers(deps: { link: VehicleLink; heartbeats: ReplicaHeartbeats; redis: Redis; config: Config; replicaId: string; clock: Clock; log: Logger; closers: Closers }) {
+  const { link, config, clock, log, closers } = deps;
+  const repeat = (name: string, ms: number, work: () => Promise<void>) => {
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      running ??= work().catch((err: unknown) => log.warn({ err }, `${name} failed`)).finally(() => (running = undefined));
+    }, ms);
+    closers.add(name, async () => {
+      clearInterval(timer);
+      await running;
+    });
+  };
+  repeat('heartbeat', config.HEARTBEAT_MS, () => deps.heartbeats.beat(clock.now()));
+  repeat('link-tick', Math.min(1_000, config.COMMAND_RESEND_MS), () => link.tick());
+  const singletons = createClusterSingletons({ redis: deps.redis, prefix: config.REDIS_PREFIX, replicaId: deps.replicaId, ttlMs: config.CLUSTER_LOCK_TTL_MS, clock, log });
+  closers.add('cluster-locks', () => singletons.close());
+  singletons.every('lease-watchdog', config.LEASE_CHECK_MS, () => link.sweepLeases());
+  return singletons;
+}
+
+/**
+ * The vehicle link of this replica on its shared Redis parts: the command
+ * ledger, the session directory (with its own subscriber connection for
+ * nudges and connects), replica heartbeats and the link's metrics.
+ */
+async function buildVehicleLink(deps: {
+  config: Config;
+  replicaId: string;
+  redis: Redis;
+  closers: Closers;
+  jobs: JobStore;
+  vehicles: VehicleStore;
+  queue: DispatchQueue;
+  outbox: Outbox;
+  routes: RoutePlanner;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  meter: Meter | undefined;
+}): Promise<{ link: VehicleLink; heartbeats: ReplicaHeartbeats }> {
+  const { config, replicaId, redis, closers, clock, log } = deps;
+  const lk = linkKeys(config.REDIS_PREFIX);
+  const nudges = createRedis({ url: config.REDIS_URL, log, name: 'fleet-nudges', blocking: true });
+  closers.add('redis-nudges', () => closeRedis(nudges));
+  const ledgerStore = createCommandLedgerStore(redis, lk);
+  const heartbeats = createReplicaHeartbeats(redis, lk, replicaId, config.REPLICA_TTL_MS);
+  await heartbeats.beat(clock.now());
+  // The directory and the metrics call back into the link built after them.
+  const late: { link?: VehicleLink } = {};
+  const directory = await createSessionDirectory({
+    redis, subscriber: nudges, keys: lk, replicaId, replicaTtlMs: config.REPLICA_TTL_MS, clock, log,
+    onNudge: (vehicleId) => void late.link?.nudged(vehicleId).catch((err: unknown) => log.warn({ err, vehicleId }, 'delivering nudged commands failed')),
+    onSessionChange: (vehicleId, connected) => late.link?.sessionChanged(vehicleId, connected),
+  });
+  const linkMetrics = createLinkMetrics(deps.meter ?? metrics.getMeter('fleet'), {
+    replicaId,
+    connected: () => late.link?.connectedCount() ?? 0,
+    pending: async () => (await Promise.all((await ledgerStore.vehiclesWithPending()).map((id) => redis.hlen(lk.commands(id))))).reduce((a, b) => a + b, 0),
+  });
+  const link = createVehicleLink({
+    ...deps, ledgerStore, directory, heartbeats, metrics: linkMetrics,
+    leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS, maxSends: config.COMMAND_MAX_SENDS, positionEventMs: config.POSITION_EVENT_MS,
+  });
+  late.link = link;
+  return { link, heartbeats };
 }
 
 /**
@@ -44,7 +125,7 @@ export interface FleetService {
  */
 export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames }): Promise<FleetService> {
   const { log } = options;
-  const topics = options.topics ?? defaultTopics();
+  const topics = options.topics ?? { jobEvents: config.JOB_EVENTS_TOPIC, vehicleEvents: config.VEHICLE_EVENTS_TOPIC, orders: config.ORDERS_TOPIC };
   const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const stop = (): Promise<void> => closers.run('stop');
 
@@ -52,6 +133,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const clock: Clock = { now: () => new Date() };
     const ids: Ids = { jobId: () => `job-${uuidv7()}`, orderId: () => `ord-${uuidv7()}`, commandId: () => uuidv7() };
     const keys = fleetKeys(config.REDIS_PREFIX);
+    const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
     closers.add('redis', () => closeRedis(redis));
@@ -63,8 +145,10 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     closers.add('kafka-producer', () => producer.close());
 
     // The relay is created first so every store write that appends events can wake it.
-    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: `${hostname()}-${randomUUID()}` });
-    const { jobs, vehicles, outbox } = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
+    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: replicaId });
+    const stores = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
+    const { jobs, outbox } = stores;
+    const vehicles = publishingEveryChange(stores.vehicles);
     relay.start();
     closers.add('outbox-relay', () => relay.stop());
 
@@ -82,7 +166,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
 
-    const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
+    const { link, heartbeats } = await buildVehicleLink({ config, replicaId, redis, closers, jobs, vehicles, queue: dispatchQueue.port, outbox, routes, clock, ids, log, meter: options.telemetry?.meter });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
     const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
@@ -100,21 +184,16 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));
 
-    let ticking: Promise<void> | undefined;
-    const leaseTimer = setInterval(() => {
-      ticking ??= link.tick().catch((err: unknown) => log.warn({ err }, 'lease check failed')).finally(() => (ticking = undefined));
-    }, 1_000);
-    closers.add('lease-timer', async () => {
-      clearInterval(leaseTimer);
-      await ticking;
-    });
+    // More once-per-cluster work (a reconciler, batch assignment) goes on the returned
+    // ClusterSingletons: .every('<name>', intervalMs, () => work()).
+    startLinkTimers({ link, heartbeats, redis, config, replicaId, clock, log, closers });
 
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);
     const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => redis.status === 'ready', exporter: options.telemetry?.exporter });
     closers.add('ops', () => ops.close());
-    log.info({ grpcPort, opsPort: ops.port }, 'fleet ready');
-    return { grpcPort, opsPort: ops.port, stop };
+    log.info({ grpcPort, opsPort: ops.port, replicaId }, 'fleet ready');
+    return { grpcPort, opsPort: ops.port, replicaId, stop };
   } catch (err) {
     await stop();
     throw err;

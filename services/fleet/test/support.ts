@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { RoutingServiceService, type RoutingServiceServer } from '@kera/proto/routing/v1/routing';
 import { createKafka, createLogger, TOPICS, type KafkaPort } from '@kera/platform';
@@ -53,23 +55,15 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
   return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown(), calls };
 }
 
-export interface FleetUnderTest {
-  fleet: FleetService;
-  kafka: KafkaPort;
+/** Names one fleet cluster under test shares: topics, Redis prefix, dispatch queue. */
+export interface FleetNames {
   topics: TopicNames;
-  config: Config;
-  address: string;
-  stop(): Promise<void>;
+  redisPrefix: string;
+  dispatchQueue: string;
 }
 
-/**
- * Fleet in-process on real Redis, Kafka and gRPC sockets, with fresh names for everything.
- * It trusts the test key pair (`./auth.js`): clients present tokens with `asAdmin()` / `asOperator(id)`.
- */
-export async function startFleetUnderTest(routingAddress: string, overrides: Record<string, string> = {}): Promise<FleetUnderTest> {
-  const infra = await testInfra();
-  const log = createLogger({ name: 'fleet-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
-  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'fleet-test', log });
+/** Fresh names for a cluster under test, with its topics created. */
+export async function createFleetNames(kafka: KafkaPort): Promise<FleetNames> {
   const topics: TopicNames = {
     jobEvents: uniqueName('test.fleet.job-events'),
     vehicleEvents: uniqueName('test.fleet.vehicle-events'),
@@ -80,30 +74,117 @@ export async function startFleetUnderTest(routingAddress: string, overrides: Rec
     { ...TOPICS.fleetVehicleEvents, name: topics.vehicleEvents },
     { ...TOPICS.fleetOrders, name: topics.orders },
   ]);
-  const config = loadConfig({
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    REDIS_URL: infra.redisUrl,
-    ROUTING_ADDR: routingAddress,
-    GRPC_PORT: '0',
-    OPS_PORT: '0',
-    REDIS_PREFIX: uniqueName('fleet-test'),
-    DISPATCH_QUEUE: uniqueName('dispatch'),
-    DISPATCH_RETRY_MS: '200',
-    OUTBOX_POLL_MS: '100',
-    AUTH_PUBLIC_KEYS: testKeys.publicKeys,
-    ...overrides,
-  });
-  const fleet = await startFleetService(config, { log, topics });
+  return { topics, redisPrefix: uniqueName('fleet-test'), dispatchQueue: uniqueName('dispatch') };
+}
+
+/** Remove a cluster's topics and Redis keys. */
+export async function deleteFleetNames(kafka: KafkaPort, names: FleetNames, queuePrefix = 'bull'): Promise<void> {
+  const infra = await testInfra();
+  await kafka.deleteTopics(Object.values(names.topics));
+  await deleteKeys(infra.redisUrl, [`${names.redisPrefix}:*`, `${queuePrefix}:${names.dispatchQueue}:*`]);
+}
+
+const fleetEnv = (infra: { kafkaBrokers: string[]; redisUrl: string }, routingAddress: string, names: FleetNames, overrides: Record<string, string>): Record<string, string> => ({
+  KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+  REDIS_URL: infra.redisUrl,
+  ROUTING_ADDR: routingAddress,
+  GRPC_PORT: '0',
+  OPS_PORT: '0',
+  REDIS_PREFIX: names.redisPrefix,
+  DISPATCH_QUEUE: names.dispatchQueue,
+  DISPATCH_RETRY_MS: '200',
+  OUTBOX_POLL_MS: '100',
+  // Trusts the test key pair (./auth.js): clients present tokens with asAdmin() / asOperator(id).
+  AUTH_PUBLIC_KEYS: testKeys.publicKeys,
+  ...overrides,
+});
+
+export interface FleetUnderTest {
+  fleet: FleetService;
+  kafka: KafkaPort;
+  topics: TopicNames;
+  names: FleetNames;
+  config: Config;
+  address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Fleet in-process on real Redis, Kafka and gRPC sockets, with fresh names
+ * for everything; or, given `names`, one more replica of an existing cluster
+ * (then stop() leaves the shared names to deleteFleetNames).
+ */
+export async function startFleetUnderTest(routingAddress: string, overrides: Record<string, string> = {}, shared?: FleetNames): Promise<FleetUnderTest> {
+  const infra = await testInfra();
+  const log = createLogger({ name: 'fleet-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
+  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'fleet-test', log });
+  const names = shared ?? (await createFleetNames(kafka));
+  const config = loadConfig(fleetEnv(infra, routingAddress, names, overrides));
+  const fleet = await startFleetService(config, { log, topics: names.topics });
   return {
     fleet,
     kafka,
-    topics,
+    topics: names.topics,
+    names,
     config,
     address: `127.0.0.1:${fleet.grpcPort}`,
     async stop() {
       await fleet.stop();
-      await kafka.deleteTopics(Object.values(topics));
-      await deleteKeys(infra.redisUrl, [`${config.REDIS_PREFIX}:*`, `${config.QUEUE_PREFIX}:${config.DISPATCH_QUEUE}:*`]);
+      if (!shared) await deleteFleetNames(kafka, names, config.QUEUE_PREFIX);
+    },
+  };
+}
+
+export interface FleetProcess {
+  address: string;
+  opsPort: number;
+  replicaId: string;
+  /** What it logged, one pino line each. */
+  logs: string[];
+  /** `kill -9`: no shutdown, no cleanup, as a crashed pod. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for its graceful exit. */
+  stop(): Promise<void>;
+}
+
+const FLEET_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+/** A fleet replica as its own process (the real main.ts), ready when it logs "fleet ready". */
+export async function startFleetProcess(routingAddress: string, names: FleetNames, overrides: Record<string, string> = {}): Promise<FleetProcess> {
+  const infra = await testInfra();
+  const env = { ...process.env, ...fleetEnv(infra, routingAddress, names, overrides), LOG_LEVEL: 'info',
+    JOB_EVENTS_TOPIC: names.topics.jobEvents, VEHICLE_EVENTS_TOPIC: names.topics.vehicleEvents, ORDERS_TOPIC: names.topics.orders };
+  const child = spawn(process.execPath, [FLEET_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<{ grpcPort: number; opsPort: number; replicaId: string }>((resolve, reject) => {
+    const onLine = (line: string) => {
+      logs.push(line);
+      if (line.includes('"fleet ready"')) resolve(JSON.parse(line) as { grpcPort: number; opsPort: number; replicaId: string });
+    };
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      const parts = (buffered + chunk.toString()).split('\n');
+      buffered = parts.pop() ?? '';
+      parts.filter((l) => l.trim()).forEach(onLine);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(() => reject(new Error(`fleet process exited before it was ready:\n${logs.slice(-20).join('\n')}`)));
+  });
+  const { grpcPort, opsPort, replicaId } = await ready;
+  return {
+    address: `127.0.0.1:${grpcPort}`,
+    opsPort,
+    replicaId,
+    logs,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
     },
   };
 }

@@ -6,11 +6,13 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..')
 
 export interface Ports {
   routingGrpc: number;
+  /** The one fleet address: a round-robin proxy in front of the replicas. */
   fleetGrpc: number;
   notifyGrpc: number;
   ingestOps: number;
   routingOps: number;
-  fleetOps: number;
+  /** Each fleet replica's own gRPC and ops ports. */
+  fleetReplicas: Array<{ grpc: number; ops: number }>;
   notifyOps: number;
 }
 
@@ -20,28 +22,42 @@ export const DEFAULT_PORTS: Ports = {
   notifyGrpc: 50053,
   ingestOps: 9100,
   routingOps: 9101,
-  fleetOps: 9102,
+  fleetReplicas: [
+    { grpc: 50062, ops: 9102 },
+    { grpc: 50072, ops: 9112 },
+  ],
   notifyOps: 9103,
 };
 
 export interface ServiceSpec {
+  /** The process (fleet-1, fleet-2 …). */
   name: string;
+  /** The deployable it runs (fleet); replicas of one service share its Redis names. */
+  service?: string;
   entry: string;
   env: Record<string, string>;
   opsPort?: number;
 }
 
-/** The four services, each a separate process, wired to one another by address only. */
+/**
+ * The four services, each a separate process, wired to one another by
+ * address only; fleet as several replicas (clients reach them through the
+ * proxy on `fleetGrpc`, see tcp-proxy.ts).
+ */
 export function serviceSpecs(ports: Ports, shared: Record<string, string>): ServiceSpec[] {
+  const fleetReplicas = ports.fleetReplicas.map(
+    (replica, i): ServiceSpec => ({
+      name: `fleet-${i + 1}`,
+      service: 'fleet',
+      entry: 'services/fleet/dist/src/main.js',
+      opsPort: replica.ops,
+      env: { ...shared, GRPC_PORT: String(replica.grpc), OPS_PORT: String(replica.ops), ROUTING_ADDR: `127.0.0.1:${ports.routingGrpc}`, REPLICA_ID: `fleet-${i + 1}` },
+    }),
+  );
   return [
     { name: 'routing', entry: 'services/routing/dist/src/main.js', opsPort: ports.routingOps, env: { ...shared, GRPC_PORT: String(ports.routingGrpc), OPS_PORT: String(ports.routingOps) } },
     { name: 'ingest', entry: 'services/ingest/dist/src/main.js', opsPort: ports.ingestOps, env: { ...shared, OPS_PORT: String(ports.ingestOps) } },
-    {
-      name: 'fleet',
-      entry: 'services/fleet/dist/src/main.js',
-      opsPort: ports.fleetOps,
-      env: { ...shared, GRPC_PORT: String(ports.fleetGrpc), OPS_PORT: String(ports.fleetOps), ROUTING_ADDR: `127.0.0.1:${ports.routingGrpc}` },
-    },
+    ...fleetReplicas,
     { name: 'notify', entry: 'services/notify/dist/src/main.js', opsPort: ports.notifyOps, env: { ...shared, GRPC_PORT: String(ports.notifyGrpc), OPS_PORT: String(ports.notifyOps) } },
   ];
 }

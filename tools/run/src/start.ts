@@ -15,6 +15,7 @@ import {
 import { bearerInterceptor } from '@kera/platform';
 import { ensureDemoKeys } from './demo-keys.js';
 import { DEFAULT_PORTS, ROOT, formatLogLine, launch, serviceSpecs, stopAll, waitReady, type Running } from './launcher.js';
+import { startRoundRobinProxy } from './tcp-proxy.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -63,13 +64,20 @@ async function main(): Promise<void> {
     const running = launch(spec, onLine);
     processes.push(running);
     void running.exited.then((code) => {
-      if (!stopping) {
-        print(`${spec.name} exited unexpectedly (code ${code}); stopping`);
-        void stop(1);
+      if (stopping) return;
+      // A fleet replica may die (try kill -9): its vehicles reconnect to another one.
+      const survivors = processes.filter((p) => p !== running && p.name.startsWith(`${spec.service}-`) && p.child.exitCode === null && p.child.signalCode === null);
+      if (spec.service && survivors.length > 0) {
+        print(`${spec.name} exited (code ${code}, signal ${running.child.signalCode ?? '-'}); ${survivors.map((p) => p.name).join(', ')} carry on`);
+        return;
       }
+      print(`${spec.name} exited unexpectedly (code ${code}); stopping`);
+      void stop(1);
     });
   }
   await Promise.all(specs.map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
+  const fleetProxy = await startRoundRobinProxy({ port: ports.fleetGrpc, targets: ports.fleetReplicas.map((r) => r.grpc) });
+  closers.push(() => fleetProxy.close());
 
   let secret = '';
   const receiver = await startWebhookReceiver({
@@ -105,8 +113,8 @@ async function main(): Promise<void> {
 
   print(`
 Kera is running.
-  gRPC  routing 127.0.0.1:${ports.routingGrpc}   fleet 127.0.0.1:${ports.fleetGrpc}   notify 127.0.0.1:${ports.notifyGrpc}
-  ops   /healthz /readyz /metrics on ports ${ports.ingestOps} (ingest) ${ports.routingOps} (routing) ${ports.fleetOps} (fleet) ${ports.notifyOps} (notify)
+  gRPC  routing 127.0.0.1:${ports.routingGrpc}   fleet 127.0.0.1:${ports.fleetGrpc} (${ports.fleetReplicas.length} replicas behind a round-robin proxy)   notify 127.0.0.1:${ports.notifyGrpc}
+  ops   /healthz /readyz /metrics on ports ${ports.ingestOps} (ingest) ${ports.routingOps} (routing) ${ports.fleetReplicas.map((r) => r.ops).join(', ')} (fleet) ${ports.notifyOps} (notify)
   demo webhook receiver ${receiver.url} (operator "demo", events job.*)
 
 Every call presents a bearer token (valid 24 h; signing key ${keys.signingKeyPath}, git-ignored).

@@ -1,6 +1,6 @@
 /**
  * End to end, as a user meets it: the four services as separate processes on
- * the real broker and Redis, the simulator's robots on VehicleLink, a job
+ * the real broker and Redis (fleet as two replicas behind one address), the simulator's robots on VehicleLink, a job
  * submitted with the operator CLI, webhooks received and verified over HTTP,
  * and an NGSI-LD TrafficFlowObserved entity changing a route's duration.
  */
@@ -12,12 +12,14 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { bearerInterceptor, createKafka, createLogger, generateKeyPair, issueToken, parseSigningKey, TOPICS, type EventProducer, type Principal } from '@kera/platform';
 import { FleetServiceClient, type ListVehiclesResponse } from '@kera/proto/fleet/v1/fleet';
+import { JobServiceClient, JobStatus, type GetJobResponse } from '@kera/proto/fleet/v1/jobs';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { SubscriptionServiceClient, type CreateSubscriptionResponse } from '@kera/proto/notify/v1/subscriptions';
 import { RoutingServiceClient, type PlanRouteResponse } from '@kera/proto/routing/v1/routing';
 import { Profile } from '@kera/proto/traffic/v1/events';
 import { Inbox, testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { ROOT, launch, serviceSpecs, stopAll, waitReady, type Ports, type Running } from '../src/launcher.js';
+import { startRoundRobinProxy, type TcpProxy } from '../src/tcp-proxy.js';
 import { startWebhookReceiver, type ReceivedWebhook } from '../src/webhook-receiver.js';
 
 // Demo places in the committed Otaniemi map (services/routing/src/demo-places.ts).
@@ -32,7 +34,18 @@ const OTAKAARI = [
 const PICKUP = { lat: 60.1865, lon: 24.827 };
 const DROPOFF = { lat: 60.18926, lon: 24.83495 };
 
-const PORTS: Ports = { routingGrpc: 51151, fleetGrpc: 51152, notifyGrpc: 51153, ingestOps: 9190, routingOps: 9191, fleetOps: 9192, notifyOps: 9193 };
+const PORTS: Ports = {
+  routingGrpc: 51151,
+  fleetGrpc: 51152,
+  notifyGrpc: 51153,
+  ingestOps: 9190,
+  routingOps: 9191,
+  fleetReplicas: [
+    { grpc: 51162, ops: 9192 },
+    { grpc: 51172, ops: 9194 },
+  ],
+  notifyOps: 9193,
+};
 
 /** The run's own key pair: services trust its public key, the simulator and the test sign with the private one. */
 const KEYS = generateKeyPair('e2e');
@@ -48,6 +61,7 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
   const logs: string[] = [];
   let producer: EventProducer;
   let kafkaBrokers: string;
+  let fleetProxy: TcpProxy | undefined;
 
   before(async () => {
     const infra = await testInfra();
@@ -58,10 +72,11 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
       // Fresh Redis namespaces per run; traffic older than 30 s expires so an
       // earlier run's observations on the same street cannot mask this one's.
       // WEBHOOK_ALLOWED_HOSTS: the test's receiver listens on loopback, which notify refuses unless allowlisted.
-      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.service ?? spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', TRAFFIC_FRESHNESS_MS: '30000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
     }));
     for (const spec of specs) processes.push(launch(spec, (service, line) => logs.push(`${service} ${line}`)));
     await Promise.all(specs.map((spec, i) => waitReady(processes[i]!, spec.opsPort!, 120_000)));
+    fleetProxy = await startRoundRobinProxy({ port: PORTS.fleetGrpc, targets: PORTS.fleetReplicas.map((r) => r.grpc) });
     processes.push(
       launch(
         {
@@ -86,6 +101,7 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
   after(async () => {
     await producer?.close();
     await stopAll(processes.reverse(), 15_000);
+    await fleetProxy?.close();
     if (process.env.E2E_SHOW_LOGS === '1') for (const line of logs) console.log(line);
   });
 
@@ -150,5 +166,35 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     assert.ok(after.trafficVersion > before.trafficVersion, 'planned on a newer traffic version');
     assert.ok(after.distanceM > 0);
     routing.close();
+  });
+
+  it('a fleet replica killed with SIGKILL: the simulated vehicles reconnect through the one fleet address and the next job is delivered', async () => {
+    const held = async (opsPort: number): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+      return Number(/^fleet_vehicles_connected\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    // The simulator multiplexes its vehicles on one channel, so one replica holds them all.
+    const counts = await Promise.all(PORTS.fleetReplicas.map((r) => held(r.ops)));
+    const victim = counts.findIndex((n) => n > 0);
+    assert.ok(victim >= 0, `a replica holds the simulated vehicles (connected per replica: ${counts.join(', ')})`);
+    const doomed = processes.find((p) => p.name === `fleet-${victim + 1}`)!;
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+
+    const survivorOps = PORTS.fleetReplicas[1 - victim]!.ops;
+    await waitFor('the simulated vehicles on the surviving replica', async () => (await held(survivorOps)) >= 3, { timeoutMs: 60_000, intervalMs: 250 });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--operator', `${run}-after-kill`, '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
+      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}` } },
+    );
+    const job = JSON.parse(cli.stdout) as { id: string };
+    const jobs = new JobServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure());
+    const delivered = await waitFor('the job DELIVERED after the kill', async () => {
+      const { job: now } = await call<GetJobResponse>((cb) => jobs.getJob({ jobId: job.id }, cb));
+      return now?.status === JobStatus.DELIVERED ? now : undefined;
+    }, { timeoutMs: 150_000, intervalMs: 500 });
+    assert.match(delivered.vehicleId, /^(robot|shuttle)-\d+$/, 'by a simulated vehicle');
+    jobs.close();
   });
 });

@@ -24,7 +24,7 @@ export const TOPICS = {
   ingestDlq: { name: 'ingest.dlq.v1', partitions: 1, cleanupPolicy: 'delete', retentionMs: 30 * DAY, description: 'Rejected input with the reason' },
   ingestFeedStatus: { name: 'ingest.feed-status.v1', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1, description: 'City feeds going stale and recovering, key = feed' },
   routingTrafficChanges: { name: 'routing.traffic-changes.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 1 * DAY, description: 'Edges whose weight changed, key = area cell' },
-  fleetVehicleEvents: { name: 'fleet.vehicle-events.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 7 * DAY, description: 'Vehicle connected/disconnected/state, key = vehicle id' },
+  fleetVehicleEvents: { name: 'fleet.vehicle-events.v1', partitions: 3, cleanupPolicy: 'compact', retentionMs: -1, description: 'Vehicle events, each with the full vehicle state; compacted: the last one per vehicle id is its state' },
   fleetJobEvents: { name: 'fleet.job-events.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY, description: 'Job lifecycle, key = job id' },
   fleetOrders: { name: 'fleet.orders.v1', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY, description: 'Orders sent to vehicles and their acks, key = vehicle id' },
 } as const satisfies Record<string, TopicSpec>;

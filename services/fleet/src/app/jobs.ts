@@ -80,7 +80,8 @@ export function createJobUseCases(deps: {
       if (!change) throw new ConflictError(`job ${jobId} is already ${job.status}`);
       if (change.previousStatus && ['ASSIGNED', 'DISPATCHED', 'PICKED_UP'].includes(change.previousStatus) && job.vehicleId) {
         await releaseVehicle(deps, job.vehicleId, job.id);
-        if (deps.commands.isConnected(job.vehicleId)) await deps.commands.sendInstantAction(job.vehicleId, 'CANCEL_ORDER');
+        // Durable: a vehicle that is away gets the cancel when it reconnects.
+        await deps.commands.sendInstantAction(job.vehicleId, 'CANCEL_ORDER');
       }
       return job;
     },

@@ -33,8 +33,11 @@ export interface JobStore {
 export interface VehicleStore {
   get(id: string): Promise<Vehicle | undefined>;
   list(): Promise<Vehicle[]>;
-  /** Compare-and-set on version (a new vehicle has version 0 before its first save). */
-  save(vehicle: Vehicle, expectedVersion: number, events: FleetEvent[]): Promise<boolean>;
+  /**
+   * Compare-and-set on version (a new vehicle has version 0 before its first save).
+   * `quiet`: a sampled position update that need not be published on its own.
+   */
+  save(vehicle: Vehicle, expectedVersion: number, events: FleetEvent[], options?: { quiet?: boolean }): Promise<boolean>;
   saveOrder(order: Order): Promise<void>;
   getOrder(orderId: string): Promise<Order | undefined>;
 }
@@ -50,14 +53,93 @@ export interface DispatchQueue {
   enqueue(job: Job): Promise<void>;
 }
 
-/** Sends commands to connected vehicles; resends until acked. */
+/** Sends commands to vehicles wherever they are connected; resends until acked. */
 export interface VehicleCommands {
+  /** Connected to any live replica (a view refreshed every second or so). */
   isConnected(vehicleId: string): boolean;
   sendOrder(order: Order): Promise<string>;
   sendInstantAction(vehicleId: string, type: InstantActionType): Promise<string>;
 }
 
 export type InstantActionType = 'PAUSE' | 'RESUME' | 'CANCEL_ORDER' | 'STATE_REQUEST';
+
+/** A command for one vehicle, as recorded before it is sent. */
+export type Command =
+  | { commandId: string; kind: 'order'; order: Order }
+  | { commandId: string; kind: 'instant'; actionType: InstantActionType; cancels?: { orderId: string | undefined; requeueJob: boolean } };
+
+export interface LedgerEntry {
+  vehicleId: string;
+  command: Command;
+  issuedAt: Date;
+  /** How many times it was written to a vehicle stream, by any replica. */
+  sends: number;
+}
+
+/**
+ * Commands not yet acked, per vehicle, shared by every replica. `record`
+ * comes before the first send; `clear` returns the entry only to the one
+ * caller that removed it, so an ack's effects happen once cluster-wide even
+ * when a duplicate ack arrives on another replica.
+ */
+export interface CommandLedgerStore {
+  record(entry: LedgerEntry): Promise<void>;
+  /** Oldest first. */
+  pending(vehicleId: string): Promise<LedgerEntry[]>;
+  /** Count one more send; returns the new total. */
+  countSend(vehicleId: string, commandId: string): Promise<number>;
+  clear(vehicleId: string, commandId: string): Promise<LedgerEntry | undefined>;
+  clearAll(vehicleId: string): Promise<LedgerEntry[]>;
+  /** Vehicles with at least one pending command. */
+  vehiclesWithPending(): Promise<string[]>;
+}
+
+/**
+ * Which replica holds each vehicle's stream, and a wake-up to that replica
+ * when a command for one of its vehicles was recorded elsewhere.
+ */
+export interface SessionDirectory {
+  /** `sessionId` tells this stream from a newer one of the same vehicle, on any replica. */
+  claim(vehicleId: string, sessionId: string): Promise<void>;
+  /** Only if this session still holds it (a newer stream wins). */
+  release(vehicleId: string, sessionId: string): Promise<void>;
+  /** Tell the replica holding the vehicle (if any) to deliver its pending commands. */
+  nudge(vehicleId: string): Promise<void>;
+  /** Vehicles connected to a replica whose heartbeat is fresh. */
+  connected(): Promise<Set<string>>;
+}
+
+/**
+ * Liveness of the fleet as a whole: each replica beats; `aliveSince` is when
+ * the current unbroken stretch of "some replica was alive" began. A vehicle's
+ * lease only runs while the fleet was alive to hear it.
+ */
+export interface ReplicaHeartbeats {
+  beat(now: Date): Promise<void>;
+  aliveSince(): Promise<Date | undefined>;
+}
+
+/**
+ * Work that must run on one replica of the cluster at a time (lease watchdog,
+ * reconciler sweeps, batch assignment). `every` runs `work` every
+ * `intervalMs` on whichever replica holds the lock `name`; when that replica
+ * dies, a survivor takes over within the lock's TTL. Runs never overlap on one
+ * replica; `work` should re-check state through compare-and-set writes, since
+ * a stalled former holder may still be finishing a run (the fencing token
+ * grows with every change of holder, for work that wants to tell).
+ */
+export interface ClusterSingletons {
+  every(name: string, intervalMs: number, work: (lease: { fencingToken: number }) => Promise<void>): void;
+}
+
+/** What the vehicle link counts (exported on /metrics). */
+export interface LinkMetrics {
+  commandSent(kind: Command['kind'], resend: boolean): void;
+  commandRejected(kind: Command['kind']): void;
+  commandAbandoned(kind: Command['kind']): void;
+  leaseExpired(): void;
+  orderRepaired(outcome: 'resent' | 'ended'): void;
+}
 
 export interface Clock {
   now(): Date;

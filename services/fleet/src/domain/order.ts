@@ -16,52 +16,72 @@ export interface RoutePlan {
 export const pickActionId = (jobId: string): string => `${jobId}:pick`;
 export const dropActionId = (jobId: string): string => `${jobId}:drop`;
 
+interface Stop {
+  name: string;
+  actions: OrderNode['actions'];
+}
+
 /**
- * An order for a job: start → pickup (pick) → drop-off (drop), one edge per
- * route leg with the street geometry to follow. Sequence ids are even for
- * nodes and odd for edges, as in VDA 5050.
+ * A path through stops: node 0 where the vehicle is, then one node per stop,
+ * one edge per route leg with the street geometry to follow. Sequence ids
+ * are even for nodes and odd for edges, as in VDA 5050.
  */
-export function buildOrder(job: Job, vehicle: Vehicle, orderId: string, plan: RoutePlan): Order {
-  const [toPickup, toDropoff] = plan.legs;
-  if (!toPickup || !toDropoff) throw new Error('a delivery plan needs two legs');
-  const start = toPickup.points[0] ?? vehicle.position ?? job.pickup;
+function orderThrough(head: Pick<Order, 'orderId' | 'orderUpdateId' | 'jobId' | 'vehicleId'>, start: LatLon, stops: Array<Stop & { leg: RouteLeg; fallback: LatLon }>, plan: RoutePlan): Order {
   const node = (name: string, seq: number, position: LatLon, actions: OrderNode['actions']): OrderNode => ({
-    nodeId: `${orderId}:${name}`,
+    nodeId: `${head.orderId}:${name}`,
     sequenceId: seq,
     released: true,
     position,
     actions,
   });
-  const nodes = [
-    node('start', 0, start, []),
-    node('pickup', 2, toPickup.points.at(-1) ?? job.pickup, [{ actionId: pickActionId(job.id), actionType: 'pick' }]),
-    node('dropoff', 4, toDropoff.points.at(-1) ?? job.dropoff, [{ actionId: dropActionId(job.id), actionType: 'drop' }]),
-  ];
-  const edge = (i: number, leg: RouteLeg): OrderEdge => {
+  const nodes = [node('start', 0, start, []), ...stops.map((s, i) => node(s.name, 2 * (i + 1), s.leg.points.at(-1) ?? s.fallback, s.actions))];
+  const edges = stops.map((s, i): OrderEdge => {
     const from = nodes[i]!;
     const to = nodes[i + 1]!;
     return {
-      edgeId: `${orderId}:leg${i}`,
+      edgeId: `${head.orderId}:leg${i}`,
       sequenceId: from.sequenceId + 1,
       released: true,
       startNodeId: from.nodeId,
       endNodeId: to.nodeId,
-      maxSpeedMps: leg.durationS > 0 ? Math.max(0.5, (leg.distanceM / leg.durationS) * 1.2) : 1,
-      lengthM: leg.distanceM,
-      trajectory: leg.points,
+      maxSpeedMps: s.leg.durationS > 0 ? Math.max(0.5, (s.leg.distanceM / s.leg.durationS) * 1.2) : 1,
+      lengthM: s.leg.distanceM,
+      trajectory: s.leg.points,
     };
-  };
-  return {
-    orderId,
-    orderUpdateId: 0,
-    jobId: job.id,
-    vehicleId: vehicle.id,
-    nodes,
-    edges: [edge(0, toPickup), edge(1, toDropoff)],
-    trafficVersion: plan.trafficVersion,
-    graphEdgeIds: plan.edgeIds,
-    durationS: plan.durationS,
-  };
+  });
+  return { ...head, nodes, edges, trafficVersion: plan.trafficVersion, graphEdgeIds: plan.edgeIds, durationS: plan.durationS };
+}
+
+const pickStop = (job: Job): Stop => ({ name: 'pickup', actions: [{ actionId: pickActionId(job.id), actionType: 'pick' }] });
+const dropStop = (job: Job): Stop => ({ name: 'dropoff', actions: [{ actionId: dropActionId(job.id), actionType: 'drop' }] });
+
+/** An order for a job: start → pickup (pick) → drop-off (drop). */
+export function buildOrder(job: Job, vehicle: Vehicle, orderId: string, plan: RoutePlan): Order {
+  const [toPickup, toDropoff] = plan.legs;
+  if (!toPickup || !toDropoff) throw new Error('a delivery plan needs two legs');
+  const start = toPickup.points[0] ?? vehicle.position ?? job.pickup;
+  return orderThrough({ orderId, orderUpdateId: 0, jobId: job.id, vehicleId: vehicle.id }, start, [
+    { ...pickStop(job), leg: toPickup, fallback: job.pickup },
+    { ...dropStop(job), leg: toDropoff, fallback: job.dropoff },
+  ], plan);
+}
+
+/** Where the rest of a job still has to go: the pickup unless the goods are on board, then the drop-off. */
+export const remainingStops = (job: Job): LatLon[] => (job.status === 'PICKED_UP' ? [job.dropoff] : [job.pickup, job.dropoff]);
+
+/**
+ * What is left of an order the vehicle no longer has (it restarted, say):
+ * the same order id with the next update id, from where the vehicle is
+ * through the stops still ahead. The action ids stay those of the job, so
+ * progress reads the same; to the vehicle it is a new order, since it holds
+ * none with that id.
+ */
+export function buildRemainingOrder(job: Job, previous: Order, plan: RoutePlan): Order {
+  const stops = job.status === 'PICKED_UP' ? [{ ...dropStop(job), fallback: job.dropoff }] : [{ ...pickStop(job), fallback: job.pickup }, { ...dropStop(job), fallback: job.dropoff }];
+  if (plan.legs.length !== stops.length) throw new Error(`a plan for what remains needs ${stops.length} legs, got ${plan.legs.length}`);
+  const start = plan.legs[0]?.points[0] ?? stops[0]!.fallback;
+  const head = { orderId: previous.orderId, orderUpdateId: previous.orderUpdateId + 1, jobId: job.id, vehicleId: previous.vehicleId };
+  return orderThrough(head, start, stops.map((s, i) => ({ ...s, leg: plan.legs[i]! })), plan);
 }
 
 export type Progress =
@@ -91,3 +111,7 @@ export function vehicleStatusOf(report: StateReport, hasOrder: boolean): Vehicle
   if (report.charging) return 'CHARGING';
   return hasOrder ? 'EN_ROUTE' : 'IDLE';
 }
+
+/** The vehicle is busy with the order it reports: driving it, or an action of it not yet ended. */
+export const isExecuting = (report: StateReport): boolean =>
+  report.driving || report.actions.some((a) => a.status !== 'FINISHED' && a.status !== 'FAILED');
