@@ -6,6 +6,7 @@ import { VehicleEventType } from '@kera/proto/fleet/v1/fleet';
 import type { InstantActionType } from '@kera/proto/fleet/v1/vehicle_link';
 import { Inbox, uniqueName } from '@kera/testkit';
 import type { TopicNames } from '../src/adapters/proto-mapping.js';
+import { asAdmin } from './auth.js';
 
 export const PICKUP = { lat: 60.1855, lon: 24.829 };
 export const DROPOFF = { lat: 60.1875, lon: 24.8335 };
@@ -13,10 +14,10 @@ export const DROPOFF = { lat: 60.1875, lon: 24.8335 };
 const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void): Promise<Res> =>
   new Promise((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
 
-/** An operator's JobService and FleetService clients on one fleet address. */
+/** JobService and FleetService clients on one fleet address, as an admin (instant actions need one). */
 export function operatorClient(address: string) {
-  const jobs = new JobServiceClient(address, grpc.credentials.createInsecure());
-  const fleet = new FleetServiceClient(address, grpc.credentials.createInsecure());
+  const jobs = new JobServiceClient(address, grpc.credentials.createInsecure(), asAdmin());
+  const fleet = new FleetServiceClient(address, grpc.credentials.createInsecure(), asAdmin());
   return {
     submit: (patch: object = {}): Promise<Job> =>
       call<SubmitJobResponse>((cb) => jobs.submitJob({ requestId: uniqueName('req'), operatorId: 'acme', pickup: PICKUP, dropoff: DROPOFF, size: 1, priority: 0, ...patch }, cb)).then((r) => r.job!),
