@@ -8,6 +8,7 @@ import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
 import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
+import { createReconciler, type Repairs } from './app/reconciler.js';
 import type { Clock, Ids } from './app/ports.js';
 import { createVehicleLink } from './app/vehicle-link.js';
 import { fleetService } from './adapters/grpc/fleet-service.js';
@@ -24,6 +25,8 @@ import type { Config } from './config.js';
 export interface FleetService {
   grpcPort: number;
   opsPort: number;
+  /** One reconciler pass now (tests, and a cluster-wide singleton once replicas share a lock). */
+  reconcile(): Promise<Repairs>;
   stop(): Promise<void>;
 }
 
@@ -67,13 +70,14 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       name: config.DISPATCH_QUEUE,
       prefix: config.QUEUE_PREFIX,
       retryMs: config.DISPATCH_RETRY_MS,
+      concurrency: config.DISPATCH_CONCURRENCY,
       log,
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
 
     const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
-    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
+    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
 
     const grpcServer = createGrpcServer({ log, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
@@ -95,12 +99,32 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       await ticking;
     });
 
+    const reconciler = createReconciler({
+      jobs,
+      vehicles,
+      queue: dispatchQueue.port,
+      outbox: relay,
+      clock,
+      log,
+      settings: { assignTimeoutMs: config.RECONCILE_ASSIGN_TIMEOUT_MS, graceMs: config.RECONCILE_GRACE_MS, batch: 1_000 },
+    });
+    // TODO(merge): a plain interval on every replica for now (the repairs are idempotent);
+    // move it under fleet-link's ClusterSingletons.every('reconciler', config.RECONCILE_INTERVAL_MS, …).
+    let reconciling: Promise<unknown> | undefined;
+    const reconcileTimer = setInterval(() => {
+      reconciling ??= reconciler.runOnce().finally(() => (reconciling = undefined));
+    }, config.RECONCILE_INTERVAL_MS);
+    closers.add('reconciler', async () => {
+      clearInterval(reconcileTimer);
+      await reconciling;
+    });
+
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);
     const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => redis.status === 'ready', exporter: options.telemetry?.exporter });
     closers.add('ops', () => ops.close());
     log.info({ grpcPort, opsPort: ops.port }, 'fleet ready');
-    return { grpcPort, opsPort: ops.port, stop };
+    return { grpcPort, opsPort: ops.port, reconcile: reconciler.runOnce, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -65,6 +65,9 @@ export function jobEvent(jobId: string, operatorId: string, status: JobStatus, p
     createdAt: now,
     updatedAt: now,
     version,
+    requestId: `req-${jobId}`,
+    profiles: [],
+    waitReason: '',
   };
   return { job, previousStatus: previous };
 }
