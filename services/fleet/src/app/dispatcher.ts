@@ -19,7 +19,9 @@ export interface DispatchOptions extends DispatchRules {
 }
 
 /** Reservation attempts per dispatch: a vehicle taken by a concurrent dispatch makes way for the next best. */
-const RESERVE_ATTEMPTS = 3;
+const RESERVE_ATTEMPTS = 5;
+/** Vehicles this close (seconds to the pickup) to the nearest count as equally near. */
+const TIE_WITHIN_S = 20;
 
 /**
  * Takes one queued job: prefilters the nearest idle vehicles of its profiles
@@ -123,13 +125,16 @@ export function createDispatcher(deps: {
     const impossible = windowProblem(job, now, trips);
     if (impossible) return fail(jobId, impossible);
 
+    const taken = new Set<string>();
     let remaining = candidates;
     for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
-      const choice = chooseVehicle(job, remaining, (v) => trips.get(v.profile), now);
+      const choice = chooseVehicle(job, remaining, (v) => trips.get(v.profile), now, { withinS: TIE_WITHIN_S, round: attempt });
       if (!choice.ok) return wait(job, remaining, choice.reason);
       const orderId = ids.orderId();
       if (await reserveVehicle(deps, choice.vehicle.id, job, orderId)) return sendOrder(job, choice.vehicle, orderId);
-      remaining = remaining.filter((c) => c.vehicle.id !== choice.vehicle.id);
+      // A concurrent dispatch reserved it: ask the idle index again, which no longer holds it.
+      taken.add(choice.vehicle.id);
+      remaining = (await candidatesFor(job)).filter((c) => !taken.has(c.vehicle.id));
     }
     return { kind: 'retry', reason: 'the nearest vehicles were taken by other jobs' };
   };
