@@ -4,8 +4,8 @@ import type { Job, JobStatus, Order, Profile, Vehicle } from '../../domain/types
 import { casWrite, type RedisOp } from './cas.js';
 import { fromJson, toJson } from './codec.js';
 
-const ALL_STATUSES: JobStatus[] = ['CREATED', 'QUEUED', 'ASSIGNED', 'DISPATCHED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED'];
-const ORDER_TTL_S = 7 * 24 * 3600;
+export const ALL_STATUSES: JobStatus[] = ['CREATED', 'QUEUED', 'ASSIGNED', 'DISPATCHED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED'];
+export const ORDER_TTL_S = 7 * 24 * 3600;
 const PROFILES: Profile[] = ['sidewalk', 'road'];
 /** Redis GEO accepts latitudes up to ±85.05°; a vehicle beyond stays out of the idle index. */
 const GEO_MAX_LAT = 85.05112878;
@@ -40,6 +40,16 @@ export const fleetKeys = (prefix: string) => ({
 
 export type FleetKeys = ReturnType<typeof fleetKeys>;
 
+/** Idle index and capacity index follow every vehicle write, in the same atomic step. */
+export function vehicleIndexOps(keys: FleetKeys, v: Vehicle): RedisOp[] {
+  const ops: RedisOp[] = [['SADD', keys.vehicles, v.id]];
+  for (const p of PROFILES.filter((p) => p !== v.profile)) ops.push(['ZREM', keys.idleVehicles(p), v.id], ['ZREM', keys.vehicleCapacity(p), v.id]);
+  const idle = v.status === 'IDLE' && !v.jobId && v.position && Math.abs(v.position.lat) <= GEO_MAX_LAT;
+  ops.push(idle ? ['GEOADD', keys.idleVehicles(v.profile), v.position!.lon, v.position!.lat, v.id] : ['ZREM', keys.idleVehicles(v.profile), v.id]);
+  ops.push(['ZADD', keys.vehicleCapacity(v.profile), v.capacity, v.id]);
+  return ops;
+}
+
 /** Events become outbox entries (serialized Kafka records) in the same atomic write. */
 export type EncodeEvents = (events: FleetEvent[]) => string[];
 
@@ -67,15 +77,7 @@ export function createRedisStores(
     return ops;
   };
 
-  /** Idle index and capacity index follow every vehicle write, in the same atomic step. */
-  const vehicleOps = (v: Vehicle): RedisOp[] => {
-    const ops: RedisOp[] = [['SADD', keys.vehicles, v.id]];
-    for (const p of PROFILES.filter((p) => p !== v.profile)) ops.push(['ZREM', keys.idleVehicles(p), v.id], ['ZREM', keys.vehicleCapacity(p), v.id]);
-    const idle = v.status === 'IDLE' && !v.jobId && v.position && Math.abs(v.position.lat) <= GEO_MAX_LAT;
-    ops.push(idle ? ['GEOADD', keys.idleVehicles(v.profile), v.position!.lon, v.position!.lat, v.id] : ['ZREM', keys.idleVehicles(v.profile), v.id]);
-    ops.push(['ZADD', keys.vehicleCapacity(v.profile), v.capacity, v.id]);
-    return ops;
-  };
+  const vehicleOps = (v: Vehicle): RedisOp[] => vehicleIndexOps(keys, v);
 
   const readVehicles = async (ids: string[]): Promise<Vehicle[]> => {
     if (ids.length === 0) return [];
