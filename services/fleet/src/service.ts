@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import { metrics as otelMetrics } from '@opentelemetry/api';
 import { closeRedis, createGrpcServer, createKafka, createRedis, createShutdown, startOpsServer, type Telemetry } from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
@@ -18,6 +19,7 @@ import { vehicleLinkService } from './adapters/grpc/vehicle-link-service.js';
 import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-relay.js';
 import { defaultTopics, type TopicNames } from './adapters/proto-mapping.js';
 import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
+import { createDispatchMetrics, type DispatchMetricSources } from './adapters/telemetry/dispatch-metrics.js';
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
 import { createRedisStores, fleetKeys } from './adapters/redis/stores.js';
 import type { Config } from './config.js';
@@ -54,9 +56,27 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const producer = await kafka.producer();
     closers.add('kafka-producer', () => producer.close());
 
+    // Sources are bound late: the gauges read stores and queue created below.
+    const sources: { current?: DispatchMetricSources } = {};
+    const metrics = createDispatchMetrics(options.telemetry?.meter ?? otelMetrics.getMeter('fleet'), {
+      jobCounts: () => sources.current?.jobCounts() ?? Promise.resolve(new Map()),
+      queueCounts: () => sources.current?.queueCounts() ?? Promise.resolve({}),
+      outboxCounts: () => sources.current?.outboxCounts() ?? Promise.resolve({ pending: 0, parked: 0 }),
+    });
+    closers.add('metrics', async () => metrics.stop());
+
     // The relay is created first so every store write that appends events can wake it.
-    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: `${hostname()}-${randomUUID()}` });
-    const { jobs, vehicles, outbox } = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
+    const relay = createOutboxRelay({
+      redis,
+      keys,
+      producer,
+      topics,
+      log,
+      pollMs: config.OUTBOX_POLL_MS,
+      instanceId: `${hostname()}-${randomUUID()}`,
+      parked: metrics.parked,
+    });
+    const { jobs, vehicles, outbox } = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick, metrics.jobSaved);
     relay.start();
     closers.add('outbox-relay', () => relay.stop());
 
@@ -74,6 +94,11 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       log,
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
+    sources.current = {
+      jobCounts: () => jobs.countByStatus(),
+      queueCounts: () => dispatchQueue.depth(),
+      outboxCounts: async () => ({ pending: await redis.llen(keys.outbox), parked: await redis.llen(keys.outboxParked) }),
+    };
 
     const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
@@ -107,6 +132,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       clock,
       log,
       settings: { assignTimeoutMs: config.RECONCILE_ASSIGN_TIMEOUT_MS, graceMs: config.RECONCILE_GRACE_MS, batch: 1_000 },
+      repaired: metrics.repaired,
     });
     // TODO(merge): a plain interval on every replica for now (the repairs are idempotent);
     // move it under fleet-link's ClusterSingletons.every('reconciler', config.RECONCILE_INTERVAL_MS, …).

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { RoutingServiceService, type RoutingServiceServer } from '@kera/proto/routing/v1/routing';
-import { createKafka, createLogger, TOPICS, type KafkaPort } from '@kera/platform';
+import { createKafka, createLogger, TOPICS, type KafkaPort, type Telemetry } from '@kera/platform';
 import { deleteKeys, testInfra, uniqueName } from '@kera/testkit';
 import { loadConfig, type Config } from '../src/config.js';
 import { startFleetService, type FleetService } from '../src/service.js';
@@ -62,7 +62,11 @@ export interface FleetUnderTest {
 }
 
 /** Fleet in-process on real Redis, Kafka and gRPC sockets, with fresh names for everything. */
-export async function startFleetUnderTest(routingAddress: string, overrides: Record<string, string> = {}): Promise<FleetUnderTest> {
+export async function startFleetUnderTest(
+  routingAddress: string,
+  overrides: Record<string, string> = {},
+  options: { telemetry?: Telemetry } = {},
+): Promise<FleetUnderTest> {
   const infra = await testInfra();
   const log = createLogger({ name: 'fleet-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'fleet-test', log });
@@ -88,7 +92,7 @@ export async function startFleetUnderTest(routingAddress: string, overrides: Rec
     OUTBOX_POLL_MS: '100',
     ...overrides,
   });
-  const fleet = await startFleetService(config, { log, topics });
+  const fleet = await startFleetService(config, { log, topics, ...options });
   return {
     fleet,
     kafka,

@@ -28,6 +28,8 @@ export interface JobStore {
   /** Compare-and-set on version; false when someone else changed the job first. */
   save(change: JobChange, events: FleetEvent[]): Promise<boolean>;
   list(filter: { statuses: JobStatus[]; operatorId?: string | undefined; limit: number }): Promise<Job[]>;
+  /** How many jobs are in each status. */
+  countByStatus(): Promise<Map<JobStatus, number>>;
   /** Jobs in one status, oldest first (the reconciler's scan). */
   inStatus(status: JobStatus, limit: number): Promise<Job[]>;
   /** Remember why a queued job waits; forgotten on its next status change. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FleetEvent, JobStore, Outbox, VehicleStore } from '../../app/ports.js';
+import type { JobChange } from '../../domain/job.js';
 import type { Job, JobStatus, Order, Profile, Vehicle } from '../../domain/types.js';
 import { casWrite, type RedisOp } from './cas.js';
 import { fromJson, toJson } from './codec.js';
@@ -62,6 +63,8 @@ export function createRedisStores(
   keys: FleetKeys,
   encode: EncodeEvents,
   appended: () => void,
+  /** Told of every job change once it is stored (metrics). */
+  jobSaved: (change: JobChange) => void = () => undefined,
 ): { jobs: JobStore; vehicles: VehicleStore; outbox: Outbox } {
   const write = async (args: Parameters<typeof casWrite>[1]) => {
     const result = await casWrite(redis, args);
@@ -116,7 +119,12 @@ export function createRedisStores(
         ops: statusOps(job, previousStatus),
         outboxEntries: encode(events),
       });
+      if (result === 'ok') jobSaved(change);
       return result === 'ok';
+    },
+    async countByStatus() {
+      const counts = await Promise.all(ALL_STATUSES.map((s) => redis.zcard(keys.jobsByStatus(s))));
+      return new Map(ALL_STATUSES.map((s, i) => [s, counts[i]!]));
     },
     async inStatus(status, limit) {
       const ids = await redis.zrange(keys.jobsByStatus(status), 0, limit - 1);
