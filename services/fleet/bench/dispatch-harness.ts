@@ -74,6 +74,7 @@ async function main(): Promise<void> {
 
   const jobs = new JobServiceClient(address, grpc.credentials.createInsecure());
   const submitted = new Map<string, number>();
+  const submitErrors: Record<string, number> = {};
   const latencies: number[] = [];
   /** Per job, wall-clock ms of: submit call, created, assigned, acked (fleet's own timestamps). */
   const stages = new Map<string, { created?: number; assigned?: number; acked?: number }>();
@@ -115,6 +116,10 @@ async function main(): Promise<void> {
       new Promise<void>((resolve) =>
         jobs.submitJob(req, (err: grpc.ServiceError | null, res: SubmitJobResponse) => {
           if (!err && res.job) submitted.set(res.job.id, t0);
+          if (err) {
+            const why = `${grpc.status[err.code]}: ${err.details.slice(0, 80)}`;
+            submitErrors[why] = (submitErrors[why] ?? 0) + 1;
+          }
           resolve();
         }),
       ),
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
     concurrency: config.DISPATCH_CONCURRENCY,
     candidates: config.DISPATCH_CANDIDATES,
     breakdown,
+    submitErrors,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 

@@ -19,7 +19,7 @@ import { vehicleLinkService } from './adapters/grpc/vehicle-link-service.js';
 import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-relay.js';
 import { defaultTopics, type TopicNames } from './adapters/proto-mapping.js';
 import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
-import { createDispatchMetrics, type DispatchMetricSources } from './adapters/telemetry/dispatch-metrics.js';
+import { createDispatchMetrics } from './adapters/telemetry/dispatch-metrics.js';
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
 import { createRedisStores, fleetKeys } from './adapters/redis/stores.js';
 import type { Config } from './config.js';
@@ -56,13 +56,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const producer = await kafka.producer();
     closers.add('kafka-producer', () => producer.close());
 
-    // Sources are bound late: the gauges read stores and queue created below.
-    const sources: { current?: DispatchMetricSources } = {};
-    const metrics = createDispatchMetrics(options.telemetry?.meter ?? otelMetrics.getMeter('fleet'), {
-      jobCounts: () => sources.current?.jobCounts() ?? Promise.resolve(new Map()),
-      queueCounts: () => sources.current?.queueCounts() ?? Promise.resolve({}),
-      outboxCounts: () => sources.current?.outboxCounts() ?? Promise.resolve({ pending: 0, parked: 0 }),
-    });
+    const metrics = createDispatchMetrics(options.telemetry?.meter ?? otelMetrics.getMeter('fleet'));
     closers.add('metrics', async () => metrics.stop());
 
     // The relay is created first so every store write that appends events can wake it.
@@ -94,11 +88,11 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       log,
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
-    sources.current = {
+    metrics.observe({
       jobCounts: () => jobs.countByStatus(),
       queueCounts: () => dispatchQueue.depth(),
       outboxCounts: async () => ({ pending: await redis.llen(keys.outbox), parked: await redis.llen(keys.outboxParked) }),
-    };
+    });
 
     const link = createVehicleLink({ jobs, vehicles, queue: dispatchQueue.port, outbox, clock, ids, log, leaseMs: config.LEASE_MS, resendMs: config.COMMAND_RESEND_MS });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
@@ -136,14 +130,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     });
     // TODO(merge): a plain interval on every replica for now (the repairs are idempotent);
     // move it under fleet-link's ClusterSingletons.every('reconciler', config.RECONCILE_INTERVAL_MS, …).
-    let reconciling: Promise<unknown> | undefined;
-    const reconcileTimer = setInterval(() => {
-      reconciling ??= reconciler.runOnce().finally(() => (reconciling = undefined));
-    }, config.RECONCILE_INTERVAL_MS);
-    closers.add('reconciler', async () => {
-      clearInterval(reconcileTimer);
-      await reconciling;
-    });
+    closers.add('reconciler', repeat(config.RECONCILE_INTERVAL_MS, reconciler.runOnce));
 
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);
@@ -155,4 +142,16 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     await stop();
     throw err;
   }
+}
+
+/** Run `work` every `intervalMs`, one pass at a time; the returned stop waits for a pass in flight. */
+function repeat(intervalMs: number, work: () => Promise<unknown>): () => Promise<void> {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= work().finally(() => (running = undefined));
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

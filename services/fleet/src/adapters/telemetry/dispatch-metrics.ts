@@ -33,7 +33,8 @@ export interface DispatchMetricSources {
   outboxCounts(): Promise<{ pending: number; parked: number }>;
 }
 
-export function createDispatchMetrics(meter: Meter, sources: DispatchMetricSources) {
+/** Counters and the latency histogram now; the gauges once their sources exist (`observe`). */
+export function createDispatchMetrics(meter: Meter) {
   const latency = meter.createHistogram(METRIC_NAMES.submitToAck, {
     description: 'From job created to its order acked by the vehicle (a requeued job counts from its creation)',
     unit: 's',
@@ -44,25 +45,13 @@ export function createDispatchMetrics(meter: Meter, sources: DispatchMetricSourc
   // Start every series at zero so rate() and increase() see the first repair.
   for (const kind of REPAIR_KINDS) repairs.add(0, { kind });
   parked.add(0);
+  const stops: Array<() => void> = [];
 
-  const observe = (name: string, description: string, read: (result: ObservableResult) => Promise<void>) => {
-    const gauge = meter.createObservableGauge(name, { description });
-    gauge.addCallback(read);
-    return () => gauge.removeCallback(read);
+  const gauge = (name: string, description: string, read: (result: ObservableResult) => Promise<void>) => {
+    const instrument = meter.createObservableGauge(name, { description });
+    instrument.addCallback(read);
+    stops.push(() => instrument.removeCallback(read));
   };
-  const stops = [
-    observe(METRIC_NAMES.jobs, 'Jobs per status', async (r) => {
-      for (const [status, count] of await sources.jobCounts()) r.observe(count, { status });
-    }),
-    observe(METRIC_NAMES.dispatchQueue, 'Dispatch queue entries per state (the shared queue: max over replicas, not sum)', async (r) => {
-      for (const [state, count] of Object.entries(await sources.queueCounts())) r.observe(count, { state });
-    }),
-    observe(METRIC_NAMES.outboxEntries, 'Outbox entries not yet relayed (pending) and parked', async (r) => {
-      const counts = await sources.outboxCounts();
-      r.observe(counts.pending, { list: 'pending' });
-      r.observe(counts.parked, { list: 'parked' });
-    }),
-  ];
 
   return {
     /** After every job write: ASSIGNED → DISPATCHED is the order acked. */
@@ -73,7 +62,20 @@ export function createDispatchMetrics(meter: Meter, sources: DispatchMetricSourc
     },
     repaired: (kind: RepairKind, count: number) => repairs.add(count, { kind }),
     parked: (count: number) => parked.add(count),
-    stop: () => stops.forEach((stop) => stop()),
+    observe(sources: DispatchMetricSources): void {
+      gauge(METRIC_NAMES.jobs, 'Jobs per status', async (r) => {
+        for (const [status, count] of await sources.jobCounts()) r.observe(count, { status });
+      });
+      gauge(METRIC_NAMES.dispatchQueue, 'Dispatch queue entries per state (the shared queue: max over replicas, not sum)', async (r) => {
+        for (const [state, count] of Object.entries(await sources.queueCounts())) r.observe(count, { state });
+      });
+      gauge(METRIC_NAMES.outboxEntries, 'Outbox entries not yet relayed (pending) and parked', async (r) => {
+        const counts = await sources.outboxCounts();
+        r.observe(counts.pending, { list: 'pending' });
+        r.observe(counts.parked, { list: 'parked' });
+      });
+    },
+    stop: () => stops.splice(0).forEach((stop) => stop()),
   };
 }
 
