@@ -48,10 +48,12 @@ describe('fleet reconciler: nothing stays stuck', () => {
     return robot;
   }
 
-  it('a queued job that lost its dispatch entry gets it back on resubmit, and from the reconciler', async () => {
+  it('a queued job that lost its dispatch entry gets it back on resubmit, and from the reconciler; a stranded created job is queued', async () => {
     // The state a Redis blip between QUEUED and enqueue leaves: QUEUED, no dispatch entry.
     const viaResubmit = await state.writeJob(uniqueName('job'), [{ to: 'QUEUED' }]);
     const viaReconciler = await state.writeJob(uniqueName('job'), [{ to: 'QUEUED' }]);
+    // A crash between creating a job and queueing it leaves it CREATED.
+    const stranded = await state.writeJob(uniqueName('job'), []);
     assert.equal(await state.dispatchEntry(viaResubmit), undefined);
 
     const again = await client.submit({ requestId: viaResubmit.requestId });
@@ -59,13 +61,14 @@ describe('fleet reconciler: nothing stays stuck', () => {
     assert.ok(await state.dispatchEntry(viaResubmit), 'and it is queued for dispatch again');
 
     const repairs = await sut.fleet.reconcile();
-    assert.equal(repairs.dispatchEntries, 1);
+    assert.equal(repairs.dispatchEntries, 2);
     assert.ok(await state.dispatchEntry(viaReconciler));
+    assert.equal((await client.getJob(stranded.id)).status, JobStatus.QUEUED);
 
-    // Healed as a user sees it: both jobs reach a vehicle.
-    const robots = [await idleRobot(), await idleRobot()];
+    // Healed as a user sees it: all three jobs reach a vehicle.
+    const robots = [await idleRobot(), await idleRobot(), await idleRobot()];
     const orders = await Promise.all(robots.map((r) => r.nextOrder()));
-    assert.deepEqual(orders.map((o) => o.body.value.jobId).sort(), [viaResubmit.id, viaReconciler.id].sort());
+    assert.deepEqual(orders.map((o) => o.body.value.jobId).sort(), [viaResubmit.id, viaReconciler.id, stranded.id].sort());
     assert.equal((await sut.fleet.reconcile()).dispatchEntries, 0, 'a second pass finds nothing left to repair');
     for (const r of robots) r.close();
   });

@@ -66,6 +66,8 @@ export function createJobUseCases(deps: {
 
   /** A known request id: the same job, and a queued one gets its dispatch entry back if it lost it. */
   async function resubmitted(jobId: string): Promise<JobView> {
+    // A crash between creating and queueing left it CREATED: queue it now.
+    await moveJob(deps, jobId, (j) => (j.status === 'CREATED' ? { to: 'QUEUED' } : undefined));
     const job = await getJob(jobId);
     if (job.status === 'QUEUED') await queue.ensureEntry(job);
     return job;

@@ -6,7 +6,7 @@ import type { Clock, DispatchQueue, JobStore, VehicleStore } from './ports.js';
 
 /** What one reconciler pass repaired, by kind. */
 export interface Repairs {
-  /** QUEUED jobs that had lost their dispatch entry (a Redis blip between QUEUED and enqueue). */
+  /** QUEUED (or stranded CREATED) jobs that had no dispatch entry (a Redis blip or crash before enqueue). */
   dispatchEntries: number;
   /** ASSIGNED jobs still without an order past the timeout (a crash before the order was saved), requeued. */
   assignedWithoutOrder: number;
@@ -50,10 +50,21 @@ export function createReconciler(deps: {
   const log = deps.log.child({ component: 'reconciler' });
   const settled = (updatedAt: Date, ageMs: number) => clock.now().getTime() - updatedAt.getTime() >= ageMs;
 
+  /** A crash between creating a job and queueing it leaves it CREATED: queue it now. */
+  async function queueCreated(): Promise<Set<string>> {
+    const queued = new Set<string>();
+    for (const job of await jobs.inStatus('CREATED', settings.batch)) {
+      if (!settled(job.updatedAt, settings.graceMs)) continue;
+      if (await moveJob(deps, job.id, (j) => (j.status === 'CREATED' ? { to: 'QUEUED' } : undefined))) queued.add(job.id);
+    }
+    return queued;
+  }
+
   async function dispatchEntries(): Promise<number> {
     let repaired = 0;
+    const justQueued = await queueCreated();
     for (const job of await jobs.inStatus('QUEUED', settings.batch)) {
-      if (!settled(job.updatedAt, settings.graceMs)) continue;
+      if (!settled(job.updatedAt, settings.graceMs) && !justQueued.has(job.id)) continue;
       if (await queue.ensureEntry(job)) {
         repaired++;
         log.warn({ jobId: job.id }, 'queued job had no dispatch entry; enqueued it again');

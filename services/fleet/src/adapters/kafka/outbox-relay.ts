@@ -74,6 +74,7 @@ export function createOutboxRelay(deps: {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let parkedSinceAsked = 0;
+  let stopped = false;
 
   const park = async (entries: Array<{ text: string; reason: string }>): Promise<void> => {
     if (entries.length === 0) return;
@@ -157,8 +158,10 @@ export function createOutboxRelay(deps: {
   };
 
   return {
-    /** Drain soon: called after every write that appended events. */
-    kick: () => void drain(),
+    /** Drain soon: called after every write that appended events (left for the poll of another replica or the next start once stopped). */
+    kick: () => {
+      if (!stopped) void drain();
+    },
     /**
      * The reconciler's outbox repair: a drain parks what cannot be decoded or
      * is refused for good; returns how many this relay parked since last asked.
@@ -174,6 +177,7 @@ export function createOutboxRelay(deps: {
       timer = setInterval(() => void drain(), deps.pollMs);
     },
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await draining;
       await drain();
