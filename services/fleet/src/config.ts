@@ -13,6 +13,15 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().default('bull'),
   DISPATCH_QUEUE: z.string().default('dispatch'),
   DISPATCH_RETRY_MS: env.positiveInt(2_000),
+  /** Dispatches in flight at once per replica. */
+  DISPATCH_CONCURRENCY: env.positiveInt(16),
+  /** Nearest (straight-line) eligible vehicles per profile that get a routed duration to the pickup. */
+  DISPATCH_CANDIDATES: env.positiveInt(8),
+  RECONCILE_INTERVAL_MS: env.positiveInt(15_000),
+  /** An ASSIGNED job with no stored order for this long is requeued. */
+  RECONCILE_ASSIGN_TIMEOUT_MS: env.positiveInt(60_000),
+  /** Jobs changed more recently than this are left alone (a writer may be between two steps). */
+  RECONCILE_GRACE_MS: env.positiveInt(10_000),
   MIN_BATTERY_PCT: z.coerce.number().min(0).max(100).default(20),
   LEASE_MS: env.positiveInt(15_000),
   STATE_INTERVAL_MS: env.positiveInt(2_000),

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
-import { metrics, type Meter } from '@opentelemetry/api';
+import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
 import {
   closeRedis,
   createGrpcAuth,
@@ -22,6 +22,7 @@ import { createJobAccess, createVehicleQueries } from './app/access.js';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
 import type { Clock, DispatchQueue, Ids, JobStore, Outbox, ReplicaHeartbeats, RoutePlanner, VehicleStore } from './app/ports.js';
+import { createReconciler, type Repairs } from './app/reconciler.js';
 import { createVehicleLink, type VehicleLink } from './app/vehicle-link.js';
 import { publishingEveryChange } from './app/vehicle-records.js';
 import { fleetService } from './adapters/grpc/fleet-service.js';
@@ -31,6 +32,7 @@ import { vehicleLinkService } from './adapters/grpc/vehicle-link-service.js';
 import { createOutboxRelay, encodeOutboxEntries } from './adapters/kafka/outbox-relay.js';
 import type { TopicNames } from './adapters/proto-mapping.js';
 import { createDispatchQueue } from './adapters/queue/dispatch-queue.js';
+import { createDispatchMetrics } from './adapters/telemetry/dispatch-metrics.js';
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
 import { createClusterSingletons } from './adapters/redis/cluster-lock.js';
 import { createCommandLedgerStore, createReplicaHeartbeats, createSessionDirectory, linkKeys } from './adapters/redis/link-store.js';
@@ -42,6 +44,8 @@ export interface FleetService {
   grpcPort: number;
   opsPort: number;
   replicaId: string;
+  /** One reconciler pass now (tests; in service it runs once cluster-wide under the lock). */
+  reconcile(): Promise<Repairs>;
   stop(): Promise<void>;
 }
 
@@ -106,7 +110,7 @@ async function buildVehicleLink(deps: {
     onNudge: (vehicleId) => void late.link?.nudged(vehicleId).catch((err: unknown) => log.warn({ err, vehicleId }, 'delivering nudged commands failed')),
     onSessionChange: (vehicleId, connected) => late.link?.sessionChanged(vehicleId, connected),
   });
-  const linkMetrics = createLinkMetrics(deps.meter ?? metrics.getMeter('fleet'), {
+  const linkMetrics = createLinkMetrics(deps.meter ?? otelMetrics.getMeter('fleet'), {
     replicaId,
     connected: () => late.link?.connectedCount() ?? 0,
     pending: async () => (await Promise.all((await ledgerStore.vehiclesWithPending()).map((id) => redis.hlen(lk.commands(id))))).reduce((a, b) => a + b, 0),
@@ -144,9 +148,12 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const producer = await kafka.producer();
     closers.add('kafka-producer', () => producer.close());
 
+    const metrics = createDispatchMetrics(options.telemetry?.meter ?? otelMetrics.getMeter('fleet'));
+    closers.add('metrics', async () => metrics.stop());
+
     // The relay is created first so every store write that appends events can wake it.
-    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: replicaId });
-    const stores = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick);
+    const relay = createOutboxRelay({ redis, keys, producer, topics, log, pollMs: config.OUTBOX_POLL_MS, instanceId: replicaId, parked: metrics.parked });
+    const stores = createRedisStores(redis, keys, encodeOutboxEntries(topics, clock.now), relay.kick, metrics.jobSaved);
     const { jobs, outbox } = stores;
     const vehicles = publishingEveryChange(stores.vehicles);
     relay.start();
@@ -162,13 +169,19 @@ export async function startFleetService(config: Config, options: { log: Logger; 
       name: config.DISPATCH_QUEUE,
       prefix: config.QUEUE_PREFIX,
       retryMs: config.DISPATCH_RETRY_MS,
+      concurrency: config.DISPATCH_CONCURRENCY,
       log,
     });
     closers.add('dispatch-queue', () => dispatchQueue.close());
+    metrics.observe({
+      jobCounts: () => jobs.countByStatus(),
+      queueCounts: () => dispatchQueue.depth(),
+      outboxCounts: async () => ({ pending: await redis.llen(keys.outbox), parked: await redis.llen(keys.outboxParked) }),
+    });
 
     const { link, heartbeats } = await buildVehicleLink({ config, replicaId, redis, closers, jobs, vehicles, queue: dispatchQueue.port, outbox, routes, clock, ids, log, meter: options.telemetry?.meter });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
-    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT }, log });
+    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
 
     const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
@@ -184,18 +197,30 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));
 
-    // More once-per-cluster work (a reconciler, batch assignment) goes on the returned
-    // ClusterSingletons: .every('<name>', intervalMs, () => work()).
-    startLinkTimers({ link, heartbeats, redis, config, replicaId, clock, log, closers });
+    const singletons = startLinkTimers({ link, heartbeats, redis, config, replicaId, clock, log, closers });
+
+    const reconciler = createReconciler({
+      jobs,
+      vehicles,
+      queue: dispatchQueue.port,
+      outbox: relay,
+      clock,
+      log,
+      settings: { assignTimeoutMs: config.RECONCILE_ASSIGN_TIMEOUT_MS, graceMs: config.RECONCILE_GRACE_MS, batch: 1_000 },
+      repaired: metrics.repaired,
+    });
+    // Once cluster-wide, on whichever replica holds the lock (the repairs are idempotent anyway).
+    singletons.every('reconciler', config.RECONCILE_INTERVAL_MS, async () => void (await reconciler.runOnce()));
 
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);
     const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => redis.status === 'ready', exporter: options.telemetry?.exporter });
     closers.add('ops', () => ops.close());
     log.info({ grpcPort, opsPort: ops.port, replicaId }, 'fleet ready');
-    return { grpcPort, opsPort: ops.port, replicaId, stop };
+    return { grpcPort, opsPort: ops.port, replicaId, reconcile: reconciler.runOnce, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
+

@@ -49,6 +49,8 @@ export function inMemoryStores(log = new EventLog()) {
   const jobDocs = new Map<string, Job>();
   const vehicleDocs = new Map<string, Vehicle>();
   const orders = new Map<string, Order>();
+  const waitReasons = new Map<string, string>();
+  const idleOf = (profile: Vehicle['profile']) => [...vehicleDocs.values()].filter((v) => v.profile === profile && v.status === 'IDLE' && !v.jobId);
   const clone = <T>(v: T): T => structuredClone(v);
   const jobs: JobStore = {
     get: async (id) => (jobDocs.has(id) ? clone(jobDocs.get(id)) : undefined),
@@ -66,10 +68,25 @@ export function inMemoryStores(log = new EventLog()) {
       return true;
     },
     list: async ({ statuses }) => [...jobDocs.values()].filter((j) => statuses.length === 0 || statuses.includes(j.status)),
+    async countByStatus() {
+      const counts = new Map<Job['status'], number>();
+      for (const j of jobDocs.values()) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+      return counts;
+    },
+    inStatus: async (status, limit) => [...jobDocs.values()].filter((j) => j.status === status).slice(0, limit).map(clone),
+    setWaitReason: async (jobId, reason) => void waitReasons.set(jobId, reason),
+    waitReasons: async (ids) => ids.map((id) => waitReasons.get(id)),
   };
   const vehicles: VehicleStore = {
     get: async (id) => (vehicleDocs.has(id) ? clone(vehicleDocs.get(id)) : undefined),
     list: async () => [...vehicleDocs.values()].map(clone),
+    idleNear: async (profile, _position, count) => idleOf(profile).slice(0, count).map(clone),
+    idle: async (profile) => idleOf(profile).map(clone),
+    async largestCapacity() {
+      const largest = new Map<Vehicle['profile'], number>();
+      for (const v of vehicleDocs.values()) largest.set(v.profile, Math.max(largest.get(v.profile) ?? 0, v.capacity));
+      return largest;
+    },
     async save(vehicle, expectedVersion, events) {
       if ((vehicleDocs.get(vehicle.id)?.version ?? 0) !== expectedVersion) return false;
       vehicleDocs.set(vehicle.id, clone(vehicle));
@@ -81,7 +98,10 @@ export function inMemoryStores(log = new EventLog()) {
   };
   const outbox: Outbox = { append: async (events) => void log.events.push(...events) };
   const enqueued: string[] = [];
-  const queue: DispatchQueue = { enqueue: async (job) => void enqueued.push(job.id) };
+  const queue: DispatchQueue = {
+    enqueue: async (job) => void enqueued.push(job.id),
+    ensureEntry: async (job) => !enqueued.includes(job.id) && enqueued.push(job.id) > 0,
+  };
   return { jobs, vehicles, outbox, queue, enqueued, log, put: { job: (j: Job) => jobDocs.set(j.id, clone(j)), vehicle: (v: Vehicle) => vehicleDocs.set(v.id, clone(v)) } };
 }
 

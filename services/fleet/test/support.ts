@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { RoutingServiceService, type RoutingServiceServer } from '@kera/proto/routing/v1/routing';
-import { createKafka, createLogger, TOPICS, type KafkaPort } from '@kera/platform';
+import { createKafka, createLogger, TOPICS, type KafkaPort, type Telemetry } from '@kera/platform';
 import { deleteKeys, testInfra, uniqueName } from '@kera/testkit';
 import { loadConfig, type Config } from '../src/config.js';
 import { startFleetService, type FleetService } from '../src/service.js';
@@ -114,13 +114,18 @@ export interface FleetUnderTest {
  * for everything; or, given `names`, one more replica of an existing cluster
  * (then stop() leaves the shared names to deleteFleetNames).
  */
-export async function startFleetUnderTest(routingAddress: string, overrides: Record<string, string> = {}, shared?: FleetNames): Promise<FleetUnderTest> {
+export async function startFleetUnderTest(
+  routingAddress: string,
+  overrides: Record<string, string> = {},
+  shared?: FleetNames,
+  options: { telemetry?: Telemetry } = {},
+): Promise<FleetUnderTest> {
   const infra = await testInfra();
   const log = createLogger({ name: 'fleet-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'fleet-test', log });
   const names = shared ?? (await createFleetNames(kafka));
   const config = loadConfig(fleetEnv(infra, routingAddress, names, overrides));
-  const fleet = await startFleetService(config, { log, topics: names.topics });
+  const fleet = await startFleetService(config, { log, topics: names.topics, ...options });
   return {
     fleet,
     kafka,

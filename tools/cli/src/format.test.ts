@@ -32,6 +32,9 @@ const job = (overrides: Partial<Job> = {}): Job => ({
   createdAt: new Date('2025-05-01T10:00:00Z'),
   updatedAt: new Date('2025-05-01T10:00:03.250Z'),
   version: 4,
+  requestId: 'req-1',
+  profiles: [Profile.SIDEWALK],
+  waitReason: '',
   ...overrides,
 });
 
@@ -59,6 +62,7 @@ describe('text output', () => {
     assert.match(text, /^status +DISPATCHED$/m);
     assert.match(text, /^pickup +60\.18500,24\.82700$/m);
     assert.match(text, /^reason +-$/m);
+    assert.match(text, /^waiting +-$/m);
     const valueColumns = new Set(text.split('\n').map((line) => line.search(/(?<=\S {2,})\S/)));
     assert.equal(valueColumns.size, 1, 'values start in one column');
   });
@@ -70,6 +74,8 @@ describe('text output', () => {
     assert.equal(first!.indexOf('DISPATCHED'), column);
     assert.equal(second!.indexOf('QUEUED'), column);
     assert.match(second!, /QUEUED\s+acme\s+60\.18500,24\.82700\s+60\.18800,24\.83300\s+1\s+-\s+/);
+    const waiting = formatJobs([jobView(job({ status: JobStatus.QUEUED, vehicleId: '', waitReason: 'no idle sidewalk vehicle connected' }))]);
+    assert.match(waiting.split('\n')[1]!, /QUEUED .* no idle sidewalk vehicle connected$/);
     assert.equal(formatJobs([]), '(no jobs)');
     assert.equal(table(['A', 'B'], [['long value', 'x']]), 'A           B\nlong value  x');
   });

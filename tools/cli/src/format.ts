@@ -32,6 +32,8 @@ export interface JobView {
   orderId?: string | undefined;
   eta?: string | undefined;
   reason?: string | undefined;
+  /** Why a queued job still waits for a vehicle. */
+  waitReason?: string | undefined;
   createdAt?: string | undefined;
   updatedAt?: string | undefined;
   version: number;
@@ -52,6 +54,7 @@ export function jobView(job: Job): JobView {
     orderId: text(job.orderId),
     eta: iso(job.eta),
     reason: text(job.reason),
+    waitReason: text(job.waitReason),
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     version: job.version,
@@ -171,6 +174,7 @@ export function formatJob(job: JobView): string {
   return details([
     ['id', job.id],
     ['status', job.status],
+    ['waiting', job.waitReason],
     ['operator', job.operatorId],
     ['pickup', latLon(job.pickup)],
     ['dropoff', latLon(job.dropoff)],
@@ -190,8 +194,8 @@ export function formatJob(job: JobView): string {
 export function formatJobs(jobs: readonly JobView[]): string {
   if (jobs.length === 0) return '(no jobs)';
   return table(
-    ['ID', 'STATUS', 'OPERATOR', 'PICKUP', 'DROPOFF', 'SIZE', 'VEHICLE', 'ETA', 'UPDATED'],
-    jobs.map((j) => [j.id, j.status, j.operatorId, latLon(j.pickup), latLon(j.dropoff), String(j.size), j.vehicleId ?? DASH, j.eta ?? DASH, j.updatedAt ?? DASH]),
+    ['ID', 'STATUS', 'OPERATOR', 'PICKUP', 'DROPOFF', 'SIZE', 'VEHICLE', 'ETA', 'UPDATED', 'WAITING'],
+    jobs.map((j) => [j.id, j.status, j.operatorId, latLon(j.pickup), latLon(j.dropoff), String(j.size), j.vehicleId ?? DASH, j.eta ?? DASH, j.updatedAt ?? DASH, j.waitReason ?? DASH]),
   );
 }
 

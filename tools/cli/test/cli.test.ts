@@ -46,6 +46,9 @@ const job = (overrides: Partial<Job> = {}): Job => ({
   createdAt: new Date('2025-05-01T10:00:00Z'),
   updatedAt: new Date('2025-05-01T10:00:00Z'),
   version: 1,
+  requestId: 'req-1',
+  profiles: [Profile.SIDEWALK],
+  waitReason: '',
   ...overrides,
 });
 

@@ -33,7 +33,8 @@ export const instantActionToPb = (t: InstantActionType): InstantActionTypePb => 
 export const commandErrorName = (e: CommandErrorType | undefined): string =>
   e === undefined || e === CommandErrorType.UNSPECIFIED ? '' : (CommandErrorType[e] ?? String(e));
 
-export function jobToPb(job: Job): JobPb {
+/** The whole job (events carry it all, so fleet can be rebuilt from them); a wait reason when read. */
+export function jobToPb(job: Job & { waitReason?: string | undefined }): JobPb {
   return {
     id: job.id,
     operatorId: job.operatorId,
@@ -51,6 +52,9 @@ export function jobToPb(job: Job): JobPb {
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     version: job.version,
+    requestId: job.requestId,
+    profiles: job.profiles.map(profileToPb),
+    waitReason: job.waitReason ?? '',
   };
 }
 
@@ -144,6 +148,8 @@ export function toKafkaRecord(event: FleetEvent, topics: TopicNames, now: Date):
               ? { commandId: event.commandId, accepted: event.ack.accepted, errorType: CommandErrorType[event.ack.errorType as keyof typeof CommandErrorType] ?? CommandErrorType.UNSPECIFIED, description: event.ack.description }
               : undefined,
             at: now,
+            graphEdgeIds: event.order.graphEdgeIds,
+            durationS: event.order.durationS,
           },
           { source, occurredAt: now },
         ),

@@ -1,6 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError, isKeraError } from '@kera/platform';
+import { isEligible, type DispatchRules } from '../domain/dispatch.js';
+import { capacityProblem, windowNotOpen, windowProblem } from '../domain/feasibility.js';
 import { createJob, validateSubmission, type SubmitJob } from '../domain/job.js';
-import { isTerminal, type Job, type JobStatus, type Profile } from '../domain/types.js';
+import { isTerminal, type Job, type JobStatus, type Profile, type Vehicle } from '../domain/types.js';
 import { moveJob } from './job-lifecycle.js';
 import type { Clock, DispatchQueue, Ids, JobStore, RoutePlanner, VehicleCommands, VehicleStore } from './ports.js';
 
@@ -8,11 +10,14 @@ export type SubmitJobCommand = Omit<SubmitJob, 'id' | 'profiles'>;
 
 const PROFILES: Profile[] = ['sidewalk', 'road'];
 
+/** A job as operators read it: a queued job says why it still waits. */
+export type JobView = Job & { waitReason?: string | undefined };
+
 export interface JobUseCases {
-  submitJob(cmd: SubmitJobCommand): Promise<Job>;
+  submitJob(cmd: SubmitJobCommand): Promise<JobView>;
   cancelJob(jobId: string, reason: string): Promise<Job>;
-  getJob(jobId: string): Promise<Job>;
-  listJobs(filter: { statuses: JobStatus[]; operatorId?: string | undefined; limit?: number | undefined }): Promise<Job[]>;
+  getJob(jobId: string): Promise<JobView>;
+  listJobs(filter: { statuses: JobStatus[]; operatorId?: string | undefined; limit?: number | undefined }): Promise<JobView[]>;
 }
 
 export function createJobUseCases(deps: {
@@ -26,28 +31,61 @@ export function createJobUseCases(deps: {
 }): JobUseCases {
   const { jobs, routes, queue, clock, ids } = deps;
 
-  /** Which profiles can route pickup → drop-off; the reason when none can. */
-  async function routableProfiles(cmd: SubmitJobCommand): Promise<Profile[]> {
+  /** Which profiles can route pickup → drop-off, with the trip's duration; the reason when none can. */
+  async function routableProfiles(cmd: SubmitJobCommand): Promise<Map<Profile, number>> {
     const problems: string[] = [];
-    const ok: Profile[] = [];
-    for (const profile of PROFILES) {
-      try {
-        await routes.planRoute(profile, [cmd.pickup, cmd.dropoff]);
-        ok.push(profile);
-      } catch (err) {
-        if (!isKeraError(err) || (err.code !== 'INVALID_ARGUMENT' && err.code !== 'NOT_FOUND')) throw err;
-        problems.push(`${profile}: ${err.message}`);
-      }
-    }
-    if (ok.length === 0) throw new ValidationError(`pickup/dropoff cannot be routed (${problems.join('; ')})`);
-    return ok;
+    const trips = new Map<Profile, number>();
+    await Promise.all(
+      PROFILES.map(async (profile) => {
+        try {
+          trips.set(profile, (await routes.planRoute(profile, [cmd.pickup, cmd.dropoff])).durationS);
+        } catch (err) {
+          if (!isKeraError(err) || (err.code !== 'INVALID_ARGUMENT' && err.code !== 'NOT_FOUND')) throw err;
+          problems.push(`${profile}: ${err.message}`);
+        }
+      }),
+    );
+    if (trips.size === 0) throw new ValidationError(`pickup/dropoff cannot be routed (${problems.sort().join('; ')})`);
+    return trips;
   }
 
-  const getJob = async (jobId: string): Promise<Job> => {
+  /** A queued job's wait reason: its window, or what dispatch last found. */
+  const withWaitReasons = async (list: Job[]): Promise<JobView[]> => {
+    const queued = list.filter((j) => j.status === 'QUEUED');
+    const reasons = await jobs.waitReasons(queued.map((j) => j.id));
+    const byId = new Map(queued.map((j, i) => [j.id, reasons[i]]));
+    const now = clock.now();
+    return list.map((job) => (job.status === 'QUEUED' ? { ...job, waitReason: windowNotOpen(job, now) ?? byId.get(job.id) ?? 'waiting for dispatch' } : job));
+  };
+
+  const getJob = async (jobId: string): Promise<JobView> => {
     const job = await jobs.get(jobId);
     if (!job) throw new NotFoundError(`job ${jobId} not found`);
-    return job;
+    return (await withWaitReasons([job]))[0]!;
   };
+
+  /** A known request id: the same job, and a queued one gets its dispatch entry back if it lost it. */
+  async function resubmitted(jobId: string): Promise<JobView> {
+    // A crash between creating and queueing left it CREATED: queue it now.
+    await moveJob(deps, jobId, (j) => (j.status === 'CREATED' ? { to: 'QUEUED' } : undefined));
+    const job = await getJob(jobId);
+    if (job.status === 'QUEUED') await queue.ensureEntry(job);
+    return job;
+  }
+
+  /** Refuse what no registered vehicle can carry; fail early what no vehicle can deliver in time. */
+  async function create(cmd: SubmitJobCommand, trips: Map<Profile, number>): Promise<Job | undefined> {
+    const profiles = PROFILES.filter((p) => trips.has(p));
+    const tooBig = capacityProblem(cmd.size, profiles, await deps.vehicles.largestCapacity());
+    if (tooBig) throw new ConflictError(tooBig);
+    const created = createJob({ ...cmd, id: ids.jobId(), profiles }, clock.now());
+    if (!(await jobs.create(created, [{ kind: 'job', change: created }]))) return undefined;
+    const late = windowProblem(created.job, clock.now(), trips);
+    const next = await moveJob(deps, created.job.id, (job) => (job.status !== 'CREATED' ? undefined : late ? { to: 'FAILED', patch: { reason: late } } : { to: 'QUEUED' }));
+    const job = next?.job ?? created.job;
+    if (job.status === 'QUEUED') await queue.enqueue(job);
+    return job;
+  }
 
   return {
     async submitJob(cmd) {
@@ -56,20 +94,14 @@ export function createJobUseCases(deps: {
       if (problems.length > 0) throw new ValidationError(problems.join('; '));
 
       const existing = await jobs.byRequestId(cmd.requestId);
-      if (existing) return getJob(existing);
+      if (existing) return resubmitted(existing);
 
-      const profiles = await routableProfiles(cmd);
-      const created = createJob({ ...cmd, id: ids.jobId(), profiles }, clock.now());
-      if (!(await jobs.create(created, [{ kind: 'job', change: created }]))) {
-        // Lost a race with the same request id: return the winner's job.
-        const winner = await jobs.byRequestId(cmd.requestId);
-        if (winner) return getJob(winner);
-        throw new ConflictError(`request ${cmd.requestId} is being submitted concurrently`);
-      }
-      const queued = await moveJob(deps, created.job.id, (job) => (job.status === 'CREATED' ? { to: 'QUEUED' } : undefined));
-      const job = queued?.job ?? created.job;
-      await queue.enqueue(job);
-      return job;
+      const job = await create(cmd, await routableProfiles(cmd));
+      if (job) return (await withWaitReasons([job]))[0]!;
+      // Lost a race with the same request id: return the winner's job.
+      const winner = await jobs.byRequestId(cmd.requestId);
+      if (winner) return getJob(winner);
+      throw new ConflictError(`request ${cmd.requestId} is being submitted concurrently`);
     },
 
     async cancelJob(jobId, reason) {
@@ -88,7 +120,8 @@ export function createJobUseCases(deps: {
 
     getJob,
 
-    listJobs: (filter) => jobs.list({ statuses: filter.statuses, operatorId: filter.operatorId, limit: Math.min(filter.limit || 100, 1000) }),
+    listJobs: async (filter) =>
+      withWaitReasons(await jobs.list({ statuses: filter.statuses, operatorId: filter.operatorId, limit: Math.min(filter.limit || 100, 1000) })),
   };
 }
 
@@ -97,13 +130,22 @@ export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId
   for (let attempt = 0; attempt < 10; attempt++) {
     const vehicle = await deps.vehicles.get(vehicleId);
     if (!vehicle || vehicle.jobId !== jobId) return;
-    const released = {
+    const released: Vehicle = {
       ...vehicle,
       jobId: undefined,
       orderId: undefined,
-      status: vehicle.status === 'EN_ROUTE' ? ('IDLE' as const) : vehicle.status,
+      status: vehicle.status === 'EN_ROUTE' ? 'IDLE' : vehicle.status,
       version: vehicle.version + 1,
     };
-    if (await deps.vehicles.save(released, vehicle.version, [])) return;
+    // Every change goes out with the full vehicle, so fleet:rebuild can restore it.
+    if (await deps.vehicles.save(released, vehicle.version, [{ kind: 'vehicle', type: 'STATE', vehicle: released }])) return;
   }
+}
+
+/** Reserve a vehicle for a job when it is still eligible; false when someone else was first. */
+export async function reserveVehicle(deps: { vehicles: VehicleStore; rules: DispatchRules }, vehicleId: string, job: Job, orderId: string): Promise<boolean> {
+  const current = await deps.vehicles.get(vehicleId);
+  if (!current || !isEligible(current, job, deps.rules)) return false;
+  const reserved: Vehicle = { ...current, jobId: job.id, orderId, version: current.version + 1 };
+  return deps.vehicles.save(reserved, current.version, [{ kind: 'vehicle', type: 'STATE', vehicle: reserved }]);
 }

@@ -28,11 +28,24 @@ export interface JobStore {
   /** Compare-and-set on version; false when someone else changed the job first. */
   save(change: JobChange, events: FleetEvent[]): Promise<boolean>;
   list(filter: { statuses: JobStatus[]; operatorId?: string | undefined; limit: number }): Promise<Job[]>;
+  /** How many jobs are in each status. */
+  countByStatus(): Promise<Map<JobStatus, number>>;
+  /** Jobs in one status, oldest first (the reconciler's scan). */
+  inStatus(status: JobStatus, limit: number): Promise<Job[]>;
+  /** Remember why a queued job waits; forgotten on its next status change. */
+  setWaitReason(jobId: string, reason: string): Promise<void>;
+  waitReasons(jobIds: string[]): Promise<Array<string | undefined>>;
 }
 
 export interface VehicleStore {
   get(id: string): Promise<Vehicle | undefined>;
   list(): Promise<Vehicle[]>;
+  /** Up to `count` idle, free vehicles of a profile, nearest (straight line) first: dispatch's prefilter. */
+  idleNear(profile: Profile, position: LatLon, count: number): Promise<Vehicle[]>;
+  /** Every idle, free vehicle of a profile (to say why a job waits). */
+  idle(profile: Profile): Promise<Vehicle[]>;
+  /** The largest capacity of any registered vehicle, per profile (absent: none registered). */
+  largestCapacity(): Promise<Map<Profile, number>>;
   /**
    * Compare-and-set on version (a new vehicle has version 0 before its first save).
    * `quiet`: a sampled position update that need not be published on its own.
@@ -50,7 +63,10 @@ export interface RoutePlanner {
 }
 
 export interface DispatchQueue {
+  /** One dispatch entry per time a job is queued; held back until its earliest pickup. */
   enqueue(job: Job): Promise<void>;
+  /** Make sure a queued job has a live dispatch entry; true when one had to be added. */
+  ensureEntry(job: Job): Promise<boolean>;
 }
 
 /** Sends commands to vehicles wherever they are connected; resends until acked. */

@@ -65,4 +65,18 @@ describe('dispatch rules', () => {
     const none = chooseVehicle(tight, [{ vehicle: vehicle('slow'), toPickupS: 500 }], () => 300, now);
     assert.deepEqual(none, { ok: false, retry: true, reason: 'no vehicle can deliver before latest_delivery' });
   });
+  it('spreads jobs over vehicles about as near as the best, the same way every time for a job', () => {
+    const near = [0, 1, 2, 3].map((i) => ({ vehicle: vehicle(`v${i}`), toPickupS: 100 + i * 5 }));
+    const far = { vehicle: vehicle('far'), toPickupS: 400 };
+    const picks = new Set(
+      Array.from({ length: 40 }, (_, i) => {
+        const c = chooseVehicle({ ...job, id: `job-${i}` }, [...near, far], () => 300, now, { withinS: 20, round: 0 });
+        return c.ok ? c.vehicle.id : 'none';
+      }),
+    );
+    assert.deepEqual([...picks].sort(), ['v0', 'v1', 'v2', 'v3'], 'never the far one, and not always the same');
+    const again = chooseVehicle(job, [...near, far], () => 300, now, { withinS: 20, round: 0 });
+    const once = chooseVehicle(job, [...near, far], () => 300, now, { withinS: 20, round: 0 });
+    assert.deepEqual(again, once);
+  });
 });

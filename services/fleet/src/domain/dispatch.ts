@@ -30,7 +30,13 @@ export function isEligible(vehicle: Vehicle, job: Job, rules: DispatchRules): bo
  * The best feasible vehicle: earliest arrival at the pickup, respecting the
  * job's time window (pickup + the trip must end before latest delivery).
  */
-export function chooseVehicle(job: Job, candidates: Candidate[], tripS: (v: Vehicle) => number | undefined, now: Date): Choice {
+export function chooseVehicle(
+  job: Job,
+  candidates: Candidate[],
+  tripS: (v: Vehicle) => number | undefined,
+  now: Date,
+  tie?: { withinS: number; round: number },
+): Choice {
   const reachable = candidates.filter((c): c is Candidate & { toPickupS: number } => c.toPickupS !== undefined);
   if (reachable.length === 0) {
     return { ok: false, retry: true, reason: 'no idle vehicle can reach the pickup yet' };
@@ -46,6 +52,16 @@ export function chooseVehicle(job: Job, candidates: Candidate[], tripS: (v: Vehi
     return { ok: false, retry: true, reason: 'no vehicle can deliver before latest_delivery' };
   }
   feasible.sort((a, b) => a.toPickupS - b.toPickupS || a.vehicle.id.localeCompare(b.vehicle.id));
-  const best = feasible[0]!;
+  // Vehicles about as near as the best are equally good: spread concurrent jobs over them
+  // (by job id, so the choice stays deterministic) instead of having them all race for one.
+  const nearBest = feasible.filter((c) => c.toPickupS <= feasible[0]!.toPickupS + (tie?.withinS ?? 0));
+  const best = nearBest[tie ? hash(`${job.id}:${tie.round}`) % nearBest.length : 0]!;
   return { ok: true, vehicle: best.vehicle, toPickupS: best.toPickupS };
+}
+
+/** FNV-1a: a stable, well-spread number from a string. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -36,6 +36,8 @@ export function orderEvent(jobId: string, vehicleId: string, route: readonly Geo
     commandId: `cmd-${jobId}`,
     at: new Date(),
     ack: undefined,
+    graphEdgeIds: [],
+    durationS: 0,
     order: {
       orderId: `order-${jobId}`,
       orderUpdateId: 0,

@@ -84,6 +84,9 @@ export function jobEvent(
     createdAt: now,
     updatedAt: now,
     version,
+    requestId: `req-${jobId}`,
+    profiles: [],
+    waitReason: '',
     ...overrides,
   };
   return { job, previousStatus: previous };

@@ -20,38 +20,124 @@ export const encodeOutboxEntries = (topics: TopicNames, now: () => Date) => (eve
 
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+/** An outbox entry Kafka will never take, as kept in the parked list. */
+export interface ParkedEntry {
+  entry: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * Kafka refused the records for good (too large, corrupt, invalid topic), as
+ * opposed to being unreachable: parking is right for the first only, or an
+ * outage would empty the outbox into the parked list.
+ */
+export function isUnsendable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const k = e as { name?: string; retriable?: boolean; cause?: unknown; originalError?: unknown };
+    if (k.name === 'KafkaJSProtocolError' && k.retriable === false) return true;
+    e = k.cause ?? k.originalError;
+  }
+  return false;
+}
+
+const decode = (text: string, topics: TopicNames): KafkaRecord | string => {
+  try {
+    const e = JSON.parse(text) as Partial<OutboxEntry>;
+    if (typeof e.t !== 'string' || typeof e.k !== 'string' || typeof e.v !== 'string') return 'not an outbox entry';
+    if (!Object.values(topics).includes(e.t)) return `unknown topic ${e.t}`;
+    return { topic: e.t, key: e.k, value: Buffer.from(e.v, 'base64') };
+  } catch {
+    return 'not JSON';
+  }
+};
+
 /**
  * Moves outbox entries to Kafka in order and only then removes them:
  * at-least-once (consumers dedupe by envelope id). Job events are also
- * published on a Redis channel for WatchJobs streams.
+ * published on a Redis channel for WatchJobs streams. An entry Kafka refuses
+ * for good, or that cannot be decoded, is parked (list, metric, log) instead
+ * of blocking every entry behind it.
  */
-export function createOutboxRelay(deps: { redis: Redis; keys: FleetKeys; producer: EventProducer; topics: TopicNames; log: Logger; pollMs: number; instanceId: string }) {
+export function createOutboxRelay(deps: {
+  redis: Redis;
+  keys: FleetKeys;
+  producer: EventProducer;
+  topics: TopicNames;
+  log: Logger;
+  pollMs: number;
+  instanceId: string;
+  parked?: (count: number) => void;
+}) {
   const { redis, keys, producer, log } = deps;
   let draining: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let parkedSinceAsked = 0;
+  let stopped = false;
 
-  async function drainOnce(): Promise<void> {
+  const park = async (entries: Array<{ text: string; reason: string }>): Promise<void> => {
+    if (entries.length === 0) return;
+    const at = new Date().toISOString();
+    await redis.rpush(keys.outboxParked, ...entries.map((e) => JSON.stringify({ entry: e.text, reason: e.reason, at } satisfies ParkedEntry)));
+    for (const e of entries) log.error({ reason: e.reason, bytes: e.text.length, parkedList: keys.outboxParked }, 'outbox entry cannot be sent; parked it');
+    parkedSinceAsked += entries.length;
+    deps.parked?.(entries.length);
+  };
+
+  /** Under the outbox lock, so no relay trims around it. */
+  async function withLock<T>(work: () => Promise<T>): Promise<T | undefined> {
     const locked = await redis.set(keys.outboxLock, deps.instanceId, 'PX', 15_000, 'NX');
-    if (!locked) return;
+    if (!locked) return undefined;
     try {
-      for (;;) {
-        const entries = await redis.lrange(keys.outbox, 0, 199);
-        if (entries.length === 0) return;
-        const records: KafkaRecord[] = entries.map((text) => {
-          const e = JSON.parse(text) as OutboxEntry;
-          return { topic: e.t, key: e.k, value: Buffer.from(e.v, 'base64') };
-        });
-        for (const batch of consecutiveByTopic(records)) {
-          await producer.send(batch[0]!.topic, batch.map(({ key, value }) => ({ key, value })));
-        }
-        const jobEvents = records.filter((r) => r.topic === deps.topics.jobEvents);
-        for (const r of jobEvents) await redis.publish(keys.jobEventsChannel, r.value.toString('base64'));
-        await redis.ltrim(keys.outbox, entries.length, -1);
-      }
+      return await work();
     } finally {
       await redis.eval(RELEASE_LOCK, 1, keys.outboxLock, deps.instanceId);
     }
+  }
+
+  /** Send one batch; when Kafka refuses it for good, send one by one and return those it refuses. */
+  async function sendBatch(batch: Array<{ text: string; record: KafkaRecord }>): Promise<Array<{ text: string; reason: string }>> {
+    const send = (items: typeof batch) => producer.send(items[0]!.record.topic, items.map(({ record }) => ({ key: record.key, value: record.value })));
+    try {
+      await send(batch);
+      return [];
+    } catch (err) {
+      if (!isUnsendable(err)) throw err;
+    }
+    const refused: Array<{ text: string; reason: string }> = [];
+    for (const item of batch) {
+      try {
+        await send([item]);
+      } catch (err) {
+        if (!isUnsendable(err)) throw err;
+        refused.push({ text: item.text, reason: `kafka refused it: ${(err as Error).message}` });
+      }
+    }
+    return refused;
+  }
+
+  async function drainChunk(): Promise<boolean> {
+    const entries = await redis.lrange(keys.outbox, 0, 199);
+    if (entries.length === 0) return false;
+    const decoded = entries.map((text) => ({ text, record: decode(text, deps.topics) }));
+    const unreadable = decoded.flatMap((d) => (typeof d.record === 'string' ? [{ text: d.text, reason: d.record }] : []));
+    const sendable = decoded.filter((d): d is { text: string; record: KafkaRecord } => typeof d.record !== 'string');
+    const refused = [];
+    for (const batch of consecutiveByTopic(sendable)) refused.push(...(await sendBatch(batch)));
+    await park([...unreadable, ...refused]);
+    const parked = new Set(refused.map((r) => r.text));
+    for (const { text, record } of sendable) {
+      if (record.topic === deps.topics.jobEvents && !parked.has(text)) await redis.publish(keys.jobEventsChannel, record.value.toString('base64'));
+    }
+    await redis.ltrim(keys.outbox, entries.length, -1);
+    return true;
+  }
+
+  async function drainOnce(): Promise<void> {
+    await withLock(async () => {
+      while (await drainChunk());
+    });
   }
 
   const drain = (): Promise<void> => {
@@ -72,12 +158,26 @@ export function createOutboxRelay(deps: { redis: Redis; keys: FleetKeys; produce
   };
 
   return {
-    /** Drain soon: called after every write that appended events. */
-    kick: () => void drain(),
+    /** Drain soon: called after every write that appended events (left for the poll of another replica or the next start once stopped). */
+    kick: () => {
+      if (!stopped) void drain();
+    },
+    /**
+     * The reconciler's outbox repair: a drain parks what cannot be decoded or
+     * is refused for good; returns how many this relay parked since last asked.
+     */
+    async parkUnsendable(): Promise<number> {
+      await drain();
+      const count = parkedSinceAsked;
+      parkedSinceAsked = 0;
+      return count;
+    },
+    parkedCount: () => redis.llen(keys.outboxParked),
     start() {
       timer = setInterval(() => void drain(), deps.pollMs);
     },
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await draining;
       await drain();
@@ -85,12 +185,12 @@ export function createOutboxRelay(deps: { redis: Redis; keys: FleetKeys; produce
   };
 }
 
-function consecutiveByTopic(records: KafkaRecord[]): KafkaRecord[][] {
-  const batches: KafkaRecord[][] = [];
-  for (const r of records) {
+function consecutiveByTopic<T extends { record: KafkaRecord }>(items: T[]): T[][] {
+  const batches: T[][] = [];
+  for (const item of items) {
     const last = batches.at(-1);
-    if (last && last[0]!.topic === r.topic) last.push(r);
-    else batches.push([r]);
+    if (last && last[0]!.record.topic === item.record.topic) last.push(item);
+    else batches.push([item]);
   }
   return batches;
 }

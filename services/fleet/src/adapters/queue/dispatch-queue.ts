@@ -2,10 +2,14 @@ import { DelayedError, Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../../app/dispatcher.js';
 import type { DispatchQueue } from '../../app/ports.js';
+import type { Job } from '../../domain/types.js';
 
 interface DispatchData {
   jobId: string;
 }
+
+/** Entry states in which the worker will still take the job. */
+const LIVE = new Set(['waiting', 'prioritized', 'delayed', 'active', 'waiting-children']);
 
 /** Higher job priority = sooner; BullMQ runs lower numbers first. */
 const bullPriority = (priority: number): number => 1_001 - Math.max(0, Math.min(1_000, priority));
@@ -20,6 +24,8 @@ export function createDispatchQueue(options: {
   name: string;
   prefix: string;
   retryMs: number;
+  /** Dispatches in flight at once in this process. */
+  concurrency: number;
   log: Logger;
 }) {
   const log = options.log.child({ component: 'dispatch-queue' });
@@ -27,20 +33,34 @@ export function createDispatchQueue(options: {
   queue.on('error', (err) => log.warn({ err }, 'dispatch queue error'));
   let worker: Worker<DispatchData> | undefined;
 
+  const entryId = (job: Job): string => `${job.id}-v${job.version}`;
+  const add = async (job: Job): Promise<void> => {
+    await queue.add(
+      'dispatch',
+      { jobId: job.id },
+      {
+        jobId: entryId(job),
+        priority: bullPriority(job.priority),
+        // A job with an earliest pickup waits delayed until its window opens.
+        delay: Math.max(0, (job.earliestPickup?.getTime() ?? 0) - Date.now()),
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    );
+  };
+
   const port: DispatchQueue = {
-    async enqueue(job) {
-      await queue.add(
-        'dispatch',
-        { jobId: job.id },
-        {
-          jobId: `${job.id}-v${job.version}`,
-          priority: bullPriority(job.priority),
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      );
+    enqueue: add,
+    async ensureEntry(job) {
+      const entry = await queue.getJob(entryId(job));
+      const state = entry ? await entry.getState() : 'unknown';
+      if (LIVE.has(state)) return false;
+      // A finished entry under the same id would make add() a no-op: remove it first.
+      if (entry) await entry.remove();
+      await add(job);
+      return true;
     },
   };
 
@@ -54,16 +74,18 @@ export function createDispatchQueue(options: {
           const outcome = await dispatch(entry.data.jobId);
           if (outcome.kind === 'retry') {
             await entry.updateProgress({ waiting: outcome.reason });
-            await entry.moveToDelayed(Date.now() + options.retryMs, token);
+            await entry.moveToDelayed(outcome.notBefore?.getTime() ?? Date.now() + options.retryMs, token);
             throw new DelayedError();
           }
           return outcome;
         },
-        { connection: options.workerConnection, prefix: options.prefix, concurrency: 1 },
+        { connection: options.workerConnection, prefix: options.prefix, concurrency: options.concurrency },
       );
       worker.on('error', (err) => log.warn({ err }, 'dispatch worker error'));
       worker.on('failed', (entry, err) => log.error({ err, jobId: entry?.data.jobId }, 'dispatch attempt failed'));
     },
+    /** Entries not yet done, for the dispatch queue depth metric. */
+    depth: () => queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'),
     async close() {
       await worker?.close();
       await queue.close();

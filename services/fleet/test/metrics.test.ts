@@ -1,0 +1,72 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { startTelemetry, type Telemetry } from '@kera/platform';
+import { JobStatus } from '@kera/proto/fleet/v1/jobs';
+import { uniqueName, waitFor } from '@kera/testkit';
+import { ScriptedVehicle } from './scripted-vehicle.js';
+import { fleetClient, type FleetClient } from './fleet-client.js';
+import { startFleetUnderTest, startStraightLineRouting, type FleetUnderTest } from './support.js';
+
+const RULES = fileURLToPath(new URL('../../../../deploy/k8s/components/observability/prometheusrule.yaml', import.meta.url));
+
+interface RuleFile {
+  spec: { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+}
+
+/** Every fleet_* metric name an alert rule's expression uses. */
+async function fleetMetricsInAlerts(): Promise<Map<string, string>> {
+  const rules = (parse(await readFile(RULES, 'utf8')) as RuleFile).spec.groups.flatMap((g) => g.rules);
+  const names = new Map<string, string>();
+  for (const rule of rules) for (const [name] of rule.expr.matchAll(/\bfleet_[a-z0-9_]+/g)) names.set(name, rule.alert);
+  return names;
+}
+
+describe('fleet /metrics and the alert rules', () => {
+  let routing: Awaited<ReturnType<typeof startStraightLineRouting>>;
+  let telemetry: Telemetry;
+  let sut: FleetUnderTest;
+  let client: FleetClient;
+
+  before(async () => {
+    routing = await startStraightLineRouting();
+    telemetry = startTelemetry({ serviceName: 'fleet' });
+    sut = await startFleetUnderTest(routing.address, { RECONCILE_INTERVAL_MS: '3600000' }, undefined, { telemetry });
+    client = fleetClient(sut.address);
+  });
+
+  after(async () => {
+    client.close();
+    await sut.stop();
+    await telemetry.shutdown();
+    routing.close();
+  });
+
+  const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${sut.fleet.opsPort}/metrics`)).text();
+
+  it('exports every fleet metric the alert rules use, with real values after a dispatch', async () => {
+    const robot = new ScriptedVehicle(sut.address, uniqueName('robot')).connect();
+    await robot.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
+    robot.report(undefined);
+    const job = await client.submit();
+    const { commandId } = await robot.nextOrder();
+    robot.ack(commandId);
+    await waitFor('dispatched', async () => (await client.getJob(job.id)).status === JobStatus.DISPATCHED);
+    await sut.fleet.reconcile();
+
+    const text = await scrape();
+    if (process.env.SHOW_METRICS) process.stdout.write(text);
+    const exported = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+    const used = await fleetMetricsInAlerts();
+    assert.ok(used.size >= 5, 'fleet has alert rules');
+    const missing = [...used].filter(([name]) => !exported.has(name)).map(([name, alert]) => `${name} (${alert})`);
+    assert.deepEqual(missing, [], 'every metric an alert uses is exported');
+
+    assert.match(text, /^fleet_job_submit_to_ack_seconds_count(\{[^}]*\})? 1$/m, 'one job acked');
+    assert.match(text, /^fleet_jobs\{status="DISPATCHED"\} 1$/m);
+    assert.match(text, /^fleet_reconciler_repairs_total\{kind="dispatchEntries"\} 0$/m);
+    robot.close();
+  });
+});
