@@ -20,7 +20,7 @@ export function directState(sut: FleetUnderTest) {
   /** Walk a job through statuses as fleet would, at `at`, without any dispatch entry or order. */
   async function writeJob(id: string, path: Array<{ to: JobStatus; vehicleId?: string; orderId?: string }>, at = new Date()): Promise<Job> {
     let change: JobChange = createJob(
-      { id, requestId: `req-${id}`, operatorId: 'acme', pickup: PICKUP, dropoff: DROPOFF, size: 1, priority: 0, profiles: ['sidewalk', 'road'] },
+      { id, requestId: `acme/req-${id}`, operatorId: 'acme', pickup: PICKUP, dropoff: DROPOFF, size: 1, priority: 0, profiles: ['sidewalk', 'road'] },
       at,
     );
     await stores.jobs.create(change, [{ kind: 'job', change }]);

@@ -12,6 +12,7 @@ import {
 import { FleetServiceClient, type GetVehicleRequest, type GetVehicleResponse } from '@kera/proto/fleet/v1/fleet';
 import type { Vehicle } from '@kera/proto/fleet/v1/vehicle';
 import { uniqueName } from '@kera/testkit';
+import { asOperator } from './auth.js';
 
 export const PICKUP = { lat: 60.1855, lon: 24.829 };
 export const DROPOFF = { lat: 60.1875, lon: 24.8335 };
@@ -19,10 +20,10 @@ export const DROPOFF = { lat: 60.1875, lon: 24.8335 };
 const unaryCall = <Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> =>
   new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
 
-/** JobService and FleetService as an operator calls them, over a real socket. */
+/** JobService and FleetService as operator "acme" calls them, with its token, over a real socket. */
 export function fleetClient(address: string) {
-  const jobs = new JobServiceClient(address, grpc.credentials.createInsecure());
-  const fleet = new FleetServiceClient(address, grpc.credentials.createInsecure());
+  const jobs = new JobServiceClient(address, grpc.credentials.createInsecure(), asOperator('acme'));
+  const fleet = new FleetServiceClient(address, grpc.credentials.createInsecure(), asOperator('acme'));
   return {
     submit: (patch: Partial<SubmitJobRequest> = {}): Promise<Job> =>
       unaryCall<SubmitJobRequest, SubmitJobResponse>(jobs.submitJob.bind(jobs), {

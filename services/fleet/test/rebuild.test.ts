@@ -12,8 +12,12 @@ import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
 import { fleetClient, type FleetClient } from './fleet-client.js';
 import { startFleetUnderTest, startStraightLineRouting, type FleetUnderTest } from './support.js';
 
-/** Keys that hold work in flight rather than state: not part of the projection. */
-const TRANSIENT = /:(outbox|outbox:lock|outbox:parked|job-waits)$/;
+/**
+ * Keys that hold work in flight or replica coordination rather than state (the
+ * outbox, wait reasons, the link's sessions, heartbeats and ledger, cluster
+ * locks, which live replicas rewrite): not part of the projection.
+ */
+const TRANSIENT = /:(outbox|outbox:lock|outbox:parked|job-waits)$|:(link|lock):/;
 
 /** Every fleet key under the prefix with its value; a vehicle's last-seen time and write count left out. */
 async function snapshot(redis: Redis, prefix: string): Promise<Record<string, unknown>> {

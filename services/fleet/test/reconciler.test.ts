@@ -56,7 +56,8 @@ describe('fleet reconciler: nothing stays stuck', () => {
     const stranded = await state.writeJob(uniqueName('job'), []);
     assert.equal(await state.dispatchEntry(viaResubmit), undefined);
 
-    const again = await client.submit({ requestId: viaResubmit.requestId });
+    // Request ids are scoped per operator: acme's `req-…` is stored as `acme/req-…`.
+    const again = await client.submit({ requestId: viaResubmit.requestId.replace(/^acme\//, '') });
     assert.equal(again.id, viaResubmit.id, 'the same job comes back');
     assert.ok(await state.dispatchEntry(viaResubmit), 'and it is queued for dispatch again');
 
@@ -82,8 +83,12 @@ describe('fleet reconciler: nothing stays stuck', () => {
 
     const repairs = await sut.fleet.reconcile();
     assert.equal(repairs.assignedWithoutOrder, 1);
-    const requeued = await client.getJob(jobId);
-    assert.match(requeued.reason, new RegExp(`no order was stored for vehicle ${robot.id} within 5000 ms`));
+    // The freed robot may take the job again at once, so read the requeue from the job's events.
+    const requeued = await jobEvents.waitFor('the job back in the queue', (m) => {
+      const job = m.key?.toString() === jobId ? unwrap(EVENTS.jobEvent, m.value!).payload.job : undefined;
+      return job?.status === JobStatus.QUEUED && job.reason !== '';
+    });
+    assert.match(unwrap(EVENTS.jobEvent, requeued.value!).payload.job!.reason, new RegExp(`no order was stored for vehicle ${robot.id} within 5000 ms`));
 
     const { body } = await robot.nextOrder();
     assert.equal(body.value.jobId, jobId, 'the freed robot gets the job again, with a real order');

@@ -78,7 +78,8 @@ export function createClusterSingletons(deps: { redis: Redis; prefix: string; re
 
   return {
     every(name, intervalMs, work) {
-      const s: Singleton = { name, intervalMs, work, fencingToken: 0, heldUntilMs: 0, lastRunMs: 0 };
+      // The first run comes one interval after start, like every later one.
+      const s: Singleton = { name, intervalMs, work, fencingToken: 0, heldUntilMs: 0, lastRunMs: nowMs() };
       singletons.push(s);
       const period = Math.max(50, Math.min(intervalMs, ttlMs / 3));
       s.timer = setInterval(() => {
