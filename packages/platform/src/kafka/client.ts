@@ -81,6 +81,8 @@ export interface KafkaPort {
   batchConsumer(options: BatchConsumerOptions): EventConsumer;
   ensureTopics(topics: readonly TopicSpec[]): Promise<string[]>;
   deleteTopics(names: string[]): Promise<void>;
+  /** Remove a consumer group that has no members left (e.g. a one-off reader's). */
+  deleteGroup(groupId: string): Promise<void>;
   /** Committed offsets of a group, per topic partition (for lag and tests). */
   committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
   /** High-water marks of a topic, per partition. */
@@ -265,6 +267,8 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
       }),
 
     deleteTopics: (names) => admin((a) => a.deleteTopics({ topics: names })),
+
+    deleteGroup: (groupId) => admin(async (a) => void (await a.deleteGroups([groupId]))),
 
     committedOffsets: (groupId, topic) =>
       admin(async (a) => {

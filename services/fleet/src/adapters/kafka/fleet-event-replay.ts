@@ -48,8 +48,9 @@ export function createFleetEventReplay(deps: { kafka: KafkaPort; topics: TopicNa
         clearTimeout(idle);
         idle = setTimeout(finish, ms);
       };
+      const groupId = `fleet-rebuild-${randomUUID()}`;
       const consumer = deps.kafka.consumer({
-        groupId: `fleet-rebuild-${randomUUID()}`,
+        groupId,
         topics,
         fromBeginning: true,
         handle: async (m) => {
@@ -78,6 +79,8 @@ export function createFleetEventReplay(deps: { kafka: KafkaPort; topics: TopicNa
       } finally {
         clearTimeout(idle);
         await consumer.stop();
+        // A one-off reader: leave no group behind on the broker.
+        await deps.kafka.deleteGroup(groupId).catch((err: unknown) => log.warn({ err, groupId }, 'could not delete the rebuild consumer group'));
       }
       return { events, undecodable };
     },
