@@ -101,7 +101,7 @@ describe('fleet: identities and scopes', () => {
     await refused(rpc.vehicles(vehicles), grpc.status.UNAUTHENTICATED, /missing bearer token/);
   });
 
-  it('keeps health open without a token', async () => {
+  it('keeps health and reflection open without a token', async () => {
     // grpc.health.v1.HealthCheckRequest { service = 1 } by hand: the wire format is two bytes and a string.
     const service = Buffer.from('kera.fleet.v1.JobService');
     const request = Buffer.concat([Buffer.from([0x0a, service.length]), service]);
@@ -110,6 +110,16 @@ describe('fleet: identities and scopes', () => {
       health.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, request, (err, res) => (err ? reject(err) : resolve(res!))),
     );
     assert.deepEqual([...response], [0x08, 0x01], 'status SERVING');
+
+    // grpc.reflection.v1.ServerReflectionRequest { list_services = 7: "" }: field 7, length 0.
+    const reflection = health.makeBidiStreamRequest('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', (b: Buffer) => b, (b: Buffer) => b);
+    const listed = new Promise<Buffer>((resolve, reject) => {
+      reflection.once('data', resolve);
+      reflection.once('error', reject);
+    });
+    reflection.write(Buffer.from([0x3a, 0x00]));
+    assert.ok((await listed).includes(Buffer.from('kera.fleet.v1.JobService')), 'reflection lists the services');
+    reflection.end();
     health.close();
   });
 
