@@ -150,6 +150,20 @@ describe('alert webhooks', () => {
     }
   });
 
+  it('vehicle.offline still reaches the operator when fleet handed the job back before the vehicle event was read', async () => {
+    const { hooks, operatorId } = await subscriber(['vehicle.offline']);
+    const vehicleId = uniqueName('robot');
+    const jobId = uniqueName('job');
+    await notify.publishJob(jobEvent(jobId, operatorId, JobStatus.DISPATCHED, JobStatus.ASSIGNED, 4, { vehicleId }));
+    await notify.publishJob(jobEvent(jobId, operatorId, JobStatus.QUEUED, JobStatus.DISPATCHED, 5, { vehicleId: '', reason: `vehicle ${vehicleId} went offline` }));
+    await notify.tracked(jobId, 5);
+    await notify.publishVehicle(vehicleEvent(vehicleId, { type: VehicleEventType.OFFLINE, status: VehicleStatus.OFFLINE, reason: 'lease expired' }));
+
+    const [offline] = await hooks.requests.waitUntil('offline webhook', (items) => items.length >= 1);
+    const data = body(offline!).data;
+    assert.deepEqual([data.job.id, data.job.status, (data.vehicle as { id: string }).id], [jobId, 'QUEUED', vehicleId]);
+  });
+
   it('incident.on_route for a closure near an active route, checked from both sides', async () => {
     const { hooks, operatorId } = await subscriber(['incident.*']);
     // A street running east at 60.18 N, and one running north at 24.825 E, crossing it.
