@@ -7,6 +7,7 @@ export const METRIC_NAMES = {
   failedDeliveries: 'notify_webhook_deliveries_failed',
   enqueuedDeliveries: 'notify_webhook_deliveries_enqueued',
   rejectedEvents: 'notify_job_events_rejected',
+  events: 'notify_webhook_events',
   queueJobs: 'notify_webhook_queue_jobs',
 } as const;
 
@@ -16,6 +17,8 @@ export interface NotifyMetrics {
   /** A delivery that finally failed and sits in the queue's failed set. */
   deliveryFailed(eventType: string): void;
   deliveriesEnqueued(count: number): void;
+  /** A lifecycle event or alert that produced new deliveries, by type. */
+  eventEnqueued(type: string): void;
   eventRejected(topic: string): void;
 }
 
@@ -32,7 +35,11 @@ export function createNotifyMetrics(meter: Meter): NotifyMetrics {
   const rejected = meter.createCounter(METRIC_NAMES.rejectedEvents, {
     description: 'Input events (job, vehicle, order, incident) that could not be decoded and were skipped',
   });
+  const events = meter.createCounter(METRIC_NAMES.events, {
+    description: 'Events (lifecycle steps and alerts) that produced new deliveries, by type',
+  });
   return {
+    eventEnqueued: (type) => events.add(1, { type }),
     attempt(verdict, durationMs) {
       attempts.add(1, { verdict });
       if (verdict !== 'dropped') duration.record(durationMs, { verdict });

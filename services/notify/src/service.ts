@@ -159,7 +159,7 @@ async function startDelivery(wiring: Wiring, options: { queueName: string; prefi
 function createEventHandlers(wiring: Wiring, stores: Stores) {
   const { config, clock } = wiring;
   const { redis, prefix } = stores;
-  const publisher: EventPublisher = createEventPublisher(stores);
+  const publisher: EventPublisher = createEventPublisher({ ...stores, onEnqueued: wiring.metrics.eventEnqueued });
   const tracker = createRedisJobTracker(redis, prefix);
   const deadlines = createRedisDeadlines(redis, prefix);
   const routes = createRedisRouteWatch(redis, prefix);

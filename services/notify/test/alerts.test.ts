@@ -90,16 +90,17 @@ describe('alert webhooks', () => {
     const dispatched = (jobId: string, latestDelivery: Date) =>
       jobEvent(jobId, operatorId, JobStatus.DISPATCHED, JobStatus.ASSIGNED, 4, { latestDelivery });
     await notify.publishJob(dispatched(overdue, new Date(now - 60_000)));
-    await notify.publishJob(dispatched(onTime, new Date(now + 3_000)));
-    await notify.publishJob(jobEvent(onTime, operatorId, JobStatus.DELIVERED, JobStatus.DISPATCHED, 5, { latestDelivery: new Date(now + 3_000) }));
-    await notify.publishJob(dispatched(late, new Date(now + 4_000)));
+    // Margins of seconds, so a loaded machine still processes the delivery before the on-time deadline.
+    await notify.publishJob(dispatched(onTime, new Date(now + 5_000)));
+    await notify.publishJob(jobEvent(onTime, operatorId, JobStatus.DELIVERED, JobStatus.DISPATCHED, 5, { latestDelivery: new Date(now + 5_000) }));
+    await notify.publishJob(dispatched(late, new Date(now + 6_000)));
 
     // The on-time job's deadline comes first: had it fired, it would be here before the late one's.
     await hooks.requests.waitFor('the late job delayed', (r) => body(r).data.job.id === late, 30_000);
     assert.deepEqual(hooks.requests.items.map((r) => body(r).data.job.id), [overdue, late]);
     const delayed = body(hooks.requests.items[1]!);
     assert.equal(delayed.type, 'job.delayed');
-    assert.equal(delayed.data.latestDelivery, new Date(now + 4_000).toISOString());
+    assert.equal(delayed.data.latestDelivery, new Date(now + 6_000).toISOString());
     assert.ok((delayed.data.overdueSeconds as number) >= 0);
     assert.ok((body(hooks.requests.items[0]!).data.overdueSeconds as number) >= 60);
   });
@@ -148,6 +149,20 @@ describe('alert webhooks', () => {
       assert.deepEqual([error!.reason, (error!.vehicle as { status: string }).status], ['lidar fault', 'ERROR']);
       assert.deepEqual([offline!.reason, (offline!.vehicle as { status: string }).status], ['lease expired', 'OFFLINE']);
     }
+  });
+
+  it('vehicle.offline still reaches the operator when fleet handed the job back before the vehicle event was read', async () => {
+    const { hooks, operatorId } = await subscriber(['vehicle.offline']);
+    const vehicleId = uniqueName('robot');
+    const jobId = uniqueName('job');
+    await notify.publishJob(jobEvent(jobId, operatorId, JobStatus.DISPATCHED, JobStatus.ASSIGNED, 4, { vehicleId }));
+    await notify.publishJob(jobEvent(jobId, operatorId, JobStatus.QUEUED, JobStatus.DISPATCHED, 5, { vehicleId: '', reason: `vehicle ${vehicleId} went offline` }));
+    await notify.tracked(jobId, 5);
+    await notify.publishVehicle(vehicleEvent(vehicleId, { type: VehicleEventType.OFFLINE, status: VehicleStatus.OFFLINE, reason: 'lease expired' }));
+
+    const [offline] = await hooks.requests.waitUntil('offline webhook', (items) => items.length >= 1);
+    const data = body(offline!).data;
+    assert.deepEqual([data.job.id, data.job.status, (data.vehicle as { id: string }).id], [jobId, 'QUEUED', vehicleId]);
   });
 
   it('incident.on_route for a closure near an active route, checked from both sides', async () => {

@@ -6,6 +6,7 @@ import type { DeadLetter, ReplayDeadLetterResponse } from '@kera/proto/notify/v1
 import { uniqueName, waitFor } from '@kera/testkit';
 import { Webhook } from 'standardwebhooks';
 import { headersOf, startReceiver, type Receiver } from './support/receiver.js';
+import { createRedisSubscriptionStore } from '../src/adapters/redis/subscription-store.js';
 import { startNotifyHarness, type NotifyHarness } from './support/notify.js';
 
 describe('webhook dead letters', () => {
@@ -111,5 +112,22 @@ describe('webhook dead letters', () => {
     const tooMany = await rejection(list({ operatorId, limit: 501 }));
     assert.equal(tooMany.code, status.INVALID_ARGUMENT);
     assert.match(tooMany.details, /^limit: between 1 and 500/);
+  });
+
+  it('dead-letters at once a subscription whose secret predates Standard Webhooks, telling to recreate it', async () => {
+    const hooks = await startReceiver();
+    receivers.push(hooks);
+    const operatorId = uniqueName('op');
+    // What an upgrade finds in Redis: a base64url secret, which no Standard Webhooks library accepts.
+    const legacy = { id: uniqueName('sub'), operatorId, url: hooks.url, eventTypes: [], createdAt: new Date() };
+    await createRedisSubscriptionStore(notify.redis, notify.prefix).save({ ...legacy, secret: 'whsec_K_DzPYh273TBkviERLSb8o9Dgc5E2MR7sIKeBkkDoXE' });
+    await notify.publishLifecycle(uniqueName('job'), operatorId, [JobStatus.CREATED]);
+    const [letter] = await waitFor('dead letter', async () => {
+      const letters = await list({ operatorId });
+      return letters.length === 1 ? letters : undefined;
+    });
+    assert.equal(letter!.reason, 'the subscription secret is not a Standard Webhooks secret (whsec_ + base64); recreate the subscription');
+    assert.equal(letter!.attempts, 1);
+    assert.equal(hooks.requests.items.length, 0, 'nothing unverifiable was sent');
   });
 });

@@ -10,13 +10,14 @@ describe('per-endpoint concurrency', () => {
   const receivers: Receiver[] = [];
 
   before(async () => {
-    // 4 worker slots in all, at most 2 per endpoint; a request may hang for 10 s.
-    notify = await startNotifyHarness({ WEBHOOK_CONCURRENCY: '4', WEBHOOK_ENDPOINT_CONCURRENCY: '2', WEBHOOK_TIMEOUT_MS: '10000' });
+    // 4 worker slots in all, at most 2 per endpoint; a request may hang for 30 s (longer than the test).
+    notify = await startNotifyHarness({ WEBHOOK_CONCURRENCY: '4', WEBHOOK_ENDPOINT_CONCURRENCY: '2', WEBHOOK_TIMEOUT_MS: '30000' });
   });
 
   after(async () => {
-    await notify.close();
+    // Receivers first: closing them ends the hanging requests, so notify stops without waiting for them.
     await Promise.all(receivers.map((r) => r.close()));
+    await notify.close();
   });
 
   it('delivers to a fast endpoint while a slow one hangs on every request', async () => {

@@ -30,6 +30,21 @@ function describe(response: WebhookResponse, timeoutMs: number): string {
   }
 }
 
+const LEGACY_SECRET = 'the subscription secret is not a Standard Webhooks secret (whsec_ + base64); recreate the subscription';
+
+/**
+ * The event id is the message id: the same in every retry and replay, so
+ * receivers dedupe on it. Undefined for a secret the library cannot use (one
+ * stored before Standard Webhooks signing): retrying would never help.
+ */
+function signatureHeaders(signer: WebhookSigner, secret: string, delivery: Delivery, at: Date): Record<string, string> | undefined {
+  try {
+    return signer.headers(secret, delivery.eventId, at, delivery.body);
+  } catch {
+    return undefined;
+  }
+}
+
 function verdictOf(response: WebhookResponse): AttemptVerdict {
   if (response.kind === 'response') return verdictForStatus(response.status);
   return response.kind === 'refused' ? 'rejected' : 'retry';
@@ -50,11 +65,13 @@ export function createWebhookDelivery(deps: {
     async attempt(delivery: Delivery, attempt: number): Promise<AttemptResult> {
       const subscription = await deps.subscriptions.get(delivery.subscriptionId);
       if (!subscription) return { verdict: 'dropped', detail: 'subscription deleted', durationMs: 0 };
+      const started = deps.clock.now();
+      const signature = signatureHeaders(deps.signer, subscription.secret, delivery, started);
+      if (!signature) return { verdict: 'rejected', detail: LEGACY_SECRET, durationMs: 0 };
       const endpoint = new URL(subscription.url).origin;
       if (!(await deps.slots.acquire(endpoint, delivery.deliveryId, slotTtlMs))) {
         return { verdict: 'busy', detail: `endpoint ${endpoint} has all its slots in use`, durationMs: 0 };
       }
-      const started = deps.clock.now();
       let response: WebhookResponse;
       try {
         response = await deps.sender.post({
@@ -66,8 +83,7 @@ export function createWebhookDelivery(deps: {
             'user-agent': 'Kera-Webhooks/1',
             'kera-event-type': delivery.eventType,
             'kera-delivery-attempt': String(attempt),
-            // The event id is the message id: the same in every retry and replay, so receivers dedupe on it.
-            ...deps.signer.headers(subscription.secret, delivery.eventId, started, delivery.body),
+            ...signature,
           },
         });
       } finally {

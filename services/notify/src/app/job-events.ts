@@ -43,7 +43,11 @@ export function createJobEventHandler(deps: {
       if (deadline && deadline <= now) events.push(delayedEvent(job, now));
       const result = await deps.publisher.publish(events);
 
-      await tracker.put({ job, eta: eta.state }, carrierOf(job), previous ? carrierOf(previous.job) : undefined);
+      const carrier = carrierOf(job);
+      const previousCarrier = previous ? carrierOf(previous.job) : undefined;
+      const released =
+        previousCarrier && previousCarrier !== carrier ? { vehicleId: previousCarrier, at: change.occurredAt.toISOString() } : previous?.released;
+      await tracker.put({ job, eta: eta.state, released }, carrier);
       if (deadline && deadline > now) await deadlines.set(job.id, deadline);
       else await deadlines.clear(job.id);
       if (!isActive(job)) await routes.removeRoute(job.id);

@@ -1,5 +1,5 @@
 import type { Geometry } from 'geojson';
-import type { EtaState, VehicleStatusName } from '../domain/alerts.js';
+import type { EtaState, ReleasedCarrier, VehicleStatusName } from '../domain/alerts.js';
 import type { Delivery } from '../domain/delivery.js';
 import type { Subscription } from '../domain/subscription.js';
 import type { GeoPoint, JobSnapshot } from '../domain/webhook-event.js';
@@ -56,6 +56,8 @@ export interface Clock {
 export interface TrackedJob {
   job: JobSnapshot;
   eta: EtaState;
+  /** The vehicle the job was last taken off, for vehicle alerts that arrive just after. */
+  released?: ReleasedCarrier | undefined;
 }
 
 /**
@@ -65,9 +67,11 @@ export interface TrackedJob {
  */
 export interface JobTracker {
   get(jobId: string): Promise<TrackedJob | undefined>;
-  /** Stores the job and keeps the vehicle index: a job is listed under the vehicle carrying it. */
-  put(tracked: TrackedJob, carrier: string | undefined, previousCarrier: string | undefined): Promise<void>;
+  /** Stores the job and lists it under the vehicle carrying it (it stays listed until unindexed). */
+  put(tracked: TrackedJob, carrier: string | undefined): Promise<void>;
+  /** Every job listed under the vehicle; the caller decides which still concern it. */
   jobsOfVehicle(vehicleId: string): Promise<TrackedJob[]>;
+  unindex(vehicleId: string, jobIds: readonly string[]): Promise<void>;
 }
 
 /**

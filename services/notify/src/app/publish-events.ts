@@ -8,7 +8,12 @@ import type { DeliveryQueue, SubscriptionStore } from './ports.js';
  * input keep their order in the job's lanes. Idempotent: an event id seen
  * before enqueues nothing new.
  */
-export function createEventPublisher(deps: { subscriptions: SubscriptionStore; deliveries: DeliveryQueue }) {
+export function createEventPublisher(deps: {
+  subscriptions: SubscriptionStore;
+  deliveries: DeliveryQueue;
+  /** Told once per event that enqueued new deliveries (not for a redelivered one). */
+  onEnqueued?: (type: OutgoingEvent['type']) => void;
+}) {
   return {
     async publish(events: readonly OutgoingEvent[]): Promise<{ planned: number; enqueued: number }> {
       let planned = 0;
@@ -16,7 +21,9 @@ export function createEventPublisher(deps: { subscriptions: SubscriptionStore; d
       for (const event of events) {
         const deliveries = planDeliveries(event, await deps.subscriptions.listByOperator(event.operatorId));
         planned += deliveries.length;
-        enqueued += await deps.deliveries.enqueue(deliveries);
+        const fresh = await deps.deliveries.enqueue(deliveries);
+        if (fresh > 0) deps.onEnqueued?.(event.type);
+        enqueued += fresh;
       }
       return { planned, enqueued };
     },

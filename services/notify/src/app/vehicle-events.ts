@@ -1,4 +1,4 @@
-import { alertEvent, distanceM, nextStop, vehicleAlert, type VehicleStatusName } from '../domain/alerts.js';
+import { alertEvent, concernsVehicle, distanceM, nextStop, vehicleAlert, type VehicleStatusName } from '../domain/alerts.js';
 import type { GeoPoint, OutgoingEvent } from '../domain/webhook-event.js';
 import { derivedEventId } from './event-ids.js';
 import type { EventPublisher } from './publish-events.js';
@@ -41,7 +41,7 @@ export function createVehicleEventHandler(deps: {
     const found: { event: OutgoingEvent; latch: string }[] = [];
     if (!report.position) return found;
     for (const { job } of jobs) {
-      const next = nextStop(job);
+      const next = job.vehicleId === report.vehicleId ? nextStop(job) : undefined;
       if (!next) continue;
       const distance = distanceM(report.position, next.point);
       if (distance > deps.arrivingDistanceM) continue;
@@ -54,11 +54,20 @@ export function createVehicleEventHandler(deps: {
     return found;
   };
 
+  /** Jobs the vehicle carries or just gave back; the rest leave its index. */
+  const concernedJobs = async (report: VehicleReport): Promise<TrackedJob[]> => {
+    const listed = await deps.tracker.jobsOfVehicle(report.vehicleId);
+    const concerned = listed.filter((t) => concernsVehicle(t.job, t.released, report.vehicleId, report.occurredAt));
+    const stale = listed.filter((t) => !concerned.includes(t)).map((t) => t.job.id);
+    await deps.tracker.unindex(report.vehicleId, stale);
+    return concerned;
+  };
+
   return {
     async onVehicleReport(report: VehicleReport): Promise<{ planned: number; enqueued: number }> {
       const previous = await deps.statuses.get(report.vehicleId);
       const alert = vehicleAlert(previous, report.status);
-      const jobs = alert || report.position ? await deps.tracker.jobsOfVehicle(report.vehicleId) : [];
+      const jobs = alert || report.position ? await concernedJobs(report) : [];
       const events: OutgoingEvent[] = [];
       if (alert) {
         const details = { vehicle: vehicleView(report), reason: report.reason ?? null };

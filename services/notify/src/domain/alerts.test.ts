@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideEta, delayDeadline, distanceM, nextStop, vehicleAlert } from './alerts.js';
+import { concernsVehicle, decideEta, delayDeadline, distanceM, nextStop, vehicleAlert } from './alerts.js';
 import { closureZone } from './closure-zone.js';
 import type { JobSnapshot } from './webhook-event.js';
 
@@ -77,6 +77,16 @@ describe('alert rules', () => {
     assert.equal(vehicleAlert('ERROR', 'ERROR'), undefined);
     assert.equal(vehicleAlert('ERROR', 'OFFLINE'), 'vehicle.offline');
     assert.equal(vehicleAlert('OFFLINE', 'IDLE'), undefined);
+  });
+
+  it('lets a vehicle alert reach a job the vehicle was just taken off, until another vehicle has it', () => {
+    const released = { vehicleId: 'robot-7', at: t(0).toISOString() };
+    const queued = job({ status: 'QUEUED', vehicleId: undefined });
+    assert.equal(concernsVehicle(job({}), undefined, 'robot-7', t(0)), true, 'carrying it');
+    assert.equal(concernsVehicle(queued, released, 'robot-7', t(30)), true, 'handed back 30 s ago');
+    assert.equal(concernsVehicle(queued, released, 'robot-7', t(11 * 60)), false, 'past the grace period');
+    assert.equal(concernsVehicle(job({ status: 'ASSIGNED', vehicleId: 'robot-9' }), released, 'robot-7', t(30)), false, 'on another vehicle');
+    assert.equal(concernsVehicle(job({ status: 'FAILED', vehicleId: undefined }), released, 'robot-7', t(30)), false, 'finished');
   });
 
   it('finds routes that pass within the distance of a closure', () => {

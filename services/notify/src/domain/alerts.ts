@@ -103,6 +103,29 @@ export function distanceM(a: GeoPoint, b: GeoPoint): number {
 
 // --- vehicle.offline / vehicle.error ----------------------------------------
 
+/** How long after fleet takes a job off a vehicle an alert about that vehicle still concerns the job. */
+export const RELEASE_GRACE_MS = 10 * 60_000;
+
+/** The vehicle a job was last taken off, and when (event time). */
+export interface ReleasedCarrier {
+  vehicleId: string;
+  at: string;
+}
+
+/**
+ * Whether a vehicle's alert concerns a job: the vehicle carries it, or the
+ * job is still waiting for another vehicle, taken off this one moments ago. Fleet
+ * hands a job back in the same step that marks its vehicle offline, and the
+ * two events travel on different topics, so either may be read first.
+ */
+export function concernsVehicle(job: JobSnapshot, released: ReleasedCarrier | undefined, vehicleId: string, at: Date): boolean {
+  const carrier = carrierOf(job);
+  if (carrier === vehicleId) return true;
+  // Back in the queue, not yet on another vehicle.
+  if (carrier !== undefined || !isActive(job) || released?.vehicleId !== vehicleId) return false;
+  return at.getTime() - Date.parse(released.at) <= RELEASE_GRACE_MS;
+}
+
 export type VehicleStatusName = 'OFFLINE' | 'IDLE' | 'EN_ROUTE' | 'CHARGING' | 'ERROR' | 'PAUSED' | 'UNKNOWN';
 
 /** A vehicle alert fires on the transition into OFFLINE or ERROR, once per episode. */

@@ -37,7 +37,13 @@ const stripBrackets = (host: string): string => host.replace(/^\[(.*)\]$/, '$1')
 /** `host`, `host:port`, `[v6]:port`, an IP address or a CIDR range. Throws on a malformed entry. */
 export function parseAllowEntry(raw: string): AllowEntry {
   const entry = raw.trim();
-  if (entry.includes('/')) return { range: ipaddr.parseCIDR(entry) };
+  if (entry.includes('/')) {
+    try {
+      return { range: ipaddr.parseCIDR(entry) };
+    } catch {
+      throw new Error(`"${raw}" is not a valid CIDR range`);
+    }
+  }
   if (isIP(stripBrackets(entry))) {
     const address = ipaddr.process(stripBrackets(entry));
     return { range: [address, address.kind() === 'ipv4' ? 32 : 128] };

@@ -8,10 +8,10 @@ const DATE_FIELDS = ['earliestPickup', 'latestDelivery', 'eta', 'createdAt', 'up
 
 const parseTracked = (raw: string | null): TrackedJob | undefined => {
   if (!raw) return undefined;
-  const tracked = JSON.parse(raw) as { job: Record<string, unknown>; eta: TrackedJob['eta'] };
+  const tracked = JSON.parse(raw) as Omit<TrackedJob, 'job'> & { job: Record<string, unknown> };
   const job = { ...tracked.job } as Record<string, unknown>;
   for (const field of DATE_FIELDS) job[field] = typeof job[field] === 'string' ? new Date(job[field]) : undefined;
-  return { job: job as unknown as JobSnapshot, eta: tracked.eta };
+  return { ...tracked, job: job as unknown as JobSnapshot };
 };
 
 /**
@@ -26,9 +26,8 @@ export function createRedisJobTracker(redis: Redis, prefix: string): JobTracker 
     async get(jobId) {
       return parseTracked(await redis.get(jobKey(jobId)));
     },
-    async put(tracked, carrier, previousCarrier) {
+    async put(tracked, carrier) {
       const multi = redis.multi().set(jobKey(tracked.job.id), JSON.stringify(tracked), 'EX', TRACKED_TTL_SECONDS);
-      if (previousCarrier && previousCarrier !== carrier) multi.srem(vehicleKey(previousCarrier), tracked.job.id);
       if (carrier) multi.sadd(vehicleKey(carrier), tracked.job.id);
       await multi.exec();
     },
@@ -37,8 +36,13 @@ export function createRedisJobTracker(redis: Redis, prefix: string): JobTracker 
       if (ids.length === 0) return [];
       const values = await redis.mget(ids.map(jobKey));
       const jobs = values.map(parseTracked);
-      // The index may name a job that expired or moved on; only current carriers count.
-      return jobs.filter((t): t is TrackedJob => t !== undefined && t.job.vehicleId === vehicleId);
+      // A job that expired is forgotten here; the others are judged by the caller.
+      const expired = ids.filter((_, i) => jobs[i] === undefined);
+      if (expired.length > 0) await redis.srem(vehicleKey(vehicleId), ...expired);
+      return jobs.filter((t): t is TrackedJob => t !== undefined);
+    },
+    async unindex(vehicleId, jobIds) {
+      if (jobIds.length > 0) await redis.srem(vehicleKey(vehicleId), ...jobIds);
     },
   };
 }
