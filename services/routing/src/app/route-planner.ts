@@ -94,7 +94,8 @@ export function createRoutePlanner(deps: {
         durationS,
         trafficVersion: snapshot.version,
         edgeIds: legs.flatMap((leg) => leg.edgeIds),
-        coordinates: joinCoordinates(legs.map((leg) => leg.coordinates)),
+        // One leg (most routes): its points are the route's, no copy.
+        coordinates: legs.length === 1 ? legs[0]!.coordinates : joinCoordinates(legs.map((leg) => leg.coordinates)),
         arrival: new Date(command.departure.getTime() + durationS * 1000),
       };
     },
