@@ -130,14 +130,17 @@ function roadBenchmark() {
 
 async function matrixBenchmark(planner: RoutePlanner, { sources, destinations }: { sources: Point[]; destinations: Point[] }, runCount = 5) {
   const runs: number[] = [];
+  const cpuRuns: number[] = [];
   let durations: number[] = [];
   // Two warm-up runs: both threads' code must be optimized before timing.
   for (let run = -2; run < runCount; run++) {
+    const cpuStarted = cpuMs();
     const started = performance.now();
     durations = (await planner.planMatrix({ profile: 'road', sources, destinations, departure: new Date() })).durationsS;
     if (run >= 0) runs.push(performance.now() - started);
+    if (run >= 0) cpuRuns.push(cpuMs() - cpuStarted);
   }
-  return { ms: percentile(runs, 0.5), durations };
+  return { ms: percentile(runs, 0.5), cpuMs: percentile(cpuRuns, 0.5), durations };
 }
 
 const matrixMismatches = (a: number[], b: number[]) =>
@@ -264,6 +267,9 @@ const result = {
       baselineRoadP50Ms: round(percentile(road.dijkstra.cpuTimes, 0.5), 2),
       baselineRoadP99Ms: round(percentile(road.dijkstra.cpuTimes, 0.99), 2),
       customizeMs: round(update.customizeCpuMs, 1),
+      matrix100Ms: round(matrix100.cpuMs, 1),
+      matrix500Ms: round(matrix500.cpuMs, 0),
+      baselineMatrix100Ms: round(baselineMatrix100.cpuMs, 0),
     },
     loadAverage: loadavg().map((l) => round(l, 1)),
     ratios: {
