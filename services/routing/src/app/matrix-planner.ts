@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ValidationError } from '@kera/platform';
 import type { LatLon } from '../domain/edge-matching.js';
-import { cchManyToMany } from '../domain/cch/many-to-many.js';
+import { emptyMatrix, fillBuckets, scanRows } from '../domain/cch/many-to-many.js';
 import type { ProfileNetwork } from '../domain/network.js';
 import type { ProfileName } from '../domain/profiles.js';
 import { directAlongEdge, endEntries, startEntries } from '../domain/route-endpoints.js';
@@ -57,11 +57,10 @@ type Snap = (point: LatLon, label: string) => { position: NetworkPosition };
 
 /**
  * A duration matrix on one weight snapshot, taken once: the whole matrix
- * belongs to one traffic version. With the hierarchy, bucket many-to-many
- * (fast enough to run in one go: 500 x 500 in well under a second); without,
- * one search per source that stops once every destination is settled, the
- * last half of the rows on the runner's thread, and between its own rows this
- * thread gives the event loop a turn.
+ * belongs to one traffic version. With the hierarchy, bucket many-to-many;
+ * without, one search per source that stops once every destination is
+ * settled, the last half of the rows on the runner's thread. Either way the
+ * event loop gets a turn between chunks of rows.
  */
 export async function planMatrix(
   network: ProfileNetwork,
@@ -82,7 +81,7 @@ export async function planMatrix(
   const weights = snapshot.arcWeights[command.profile];
   const rowSources = sources.map((from) => startEntries(network, from, weights));
   const results = options.hierarchy
-    ? hierarchyRows(network, weights, rowSources, destinations)
+    ? await hierarchyRows(network, weights, rowSources, destinations)
     : await searchRows(network, command.profile, weights, rowSources, destinations, options.runner);
 
   const durationsS = new Array<number>(rows * cols);
@@ -103,22 +102,36 @@ export async function planMatrix(
   return { rows, cols, durationsS, distancesM, trafficVersion: snapshot.version };
 }
 
-/** All rows at once by bucket many-to-many on the hierarchy, customized for exactly these weights. */
-function hierarchyRows(
+/**
+ * Bucket many-to-many on the hierarchy, customized for exactly these weights:
+ * buckets first, then source rows in chunks with an event-loop turn between
+ * them, so a 1,000 x 1,000 matrix does not stall other calls. The metric and
+ * buckets are taken once: the whole matrix stays on one traffic version.
+ */
+async function hierarchyRows(
   network: ProfileNetwork,
   weights: Float64Array,
   rowSources: readonly RowSource[],
   destinations: readonly NetworkPosition[],
-): OneToManyResult[] {
+): Promise<OneToManyResult[]> {
   const { hierarchy } = network;
+  const metric = hierarchy.metricFor(weights);
   const targets = destinations.map((position) => endEntries(network, position, weights));
-  const { durations, distances } = cchManyToMany(hierarchy.space, hierarchy.metricFor(weights), rowSources, targets);
+  const buckets = fillBuckets(hierarchy.space, metric, targets);
+  const matrix = emptyMatrix(rowSources.length, destinations.length);
+  for (let from = 0; from < rowSources.length; from += HIERARCHY_ROWS_PER_TURN) {
+    if (from > 0) await yieldToEventLoop();
+    scanRows(hierarchy.space, metric, buckets, rowSources, from, Math.min(rowSources.length, from + HIERARCHY_ROWS_PER_TURN), matrix);
+  }
   const cols = destinations.length;
   return rowSources.map((_, r) => ({
-    durations: durations.subarray(r * cols, (r + 1) * cols),
-    distances: distances.subarray(r * cols, (r + 1) * cols),
+    durations: matrix.durations.subarray(r * cols, (r + 1) * cols),
+    distances: matrix.distances.subarray(r * cols, (r + 1) * cols),
   }));
 }
+
+/** About 10-20 ms of work on Porto between two event-loop turns. */
+const HIERARCHY_ROWS_PER_TURN = 64;
 
 /** One search per source (the pre-hierarchy way, and the benchmark baseline); half the rows on the runner. */
 async function searchRows(

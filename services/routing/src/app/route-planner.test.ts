@@ -208,13 +208,15 @@ describe('PlanMatrix', () => {
 
   it('uses one weight snapshot even when weights are swapped while it runs', async () => {
     const store = freeFlowStore(networks, 10);
-    const sources = points('road', 20);
+    const sources = points('road', 150);
     const destinations = points('road', 20);
     const expected = await planner(freeFlowStore(networks, 10)).planMatrix({ profile: 'road', sources, destinations, departure });
     const running = planner(store).planMatrix({ profile: 'road', sources, destinations, departure });
-    // The matrix yields between rows: swap in doubled weights while it is in flight.
+    // The matrix yields between chunks of rows: swap in doubled weights while it is in flight,
+    // and route on them in between (the route shares the hierarchy's scratch space).
     const doubled = networks.road.freeFlow.map((w) => w * 2);
     store.swap({ version: 11, arcWeights: { ...store.current.arcWeights, road: doubled } });
+    assert.equal(route('road', [OTANIEMI.roadA, OTANIEMI.roadB], store).trafficVersion, 11);
     const matrix = await running;
     assert.equal(matrix.trafficVersion, 10);
     assert.deepEqual(matrix.durationsS, expected.durationsS);

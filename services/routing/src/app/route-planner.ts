@@ -26,7 +26,7 @@ export interface PlannedLeg {
   readonly durationS: number;
   readonly edgeIds: number[];
   /** [lon, lat] pairs, in travel order. */
-  readonly coordinates: Array<[number, number]>;
+  readonly coordinates: Array<readonly [number, number]>;
   readonly from: SnappedWaypoint;
   readonly to: SnappedWaypoint;
 }
@@ -37,7 +37,7 @@ export interface PlannedRoute {
   readonly durationS: number;
   readonly trafficVersion: number;
   readonly edgeIds: number[];
-  readonly coordinates: Array<[number, number]>;
+  readonly coordinates: Array<readonly [number, number]>;
   readonly arrival: Date;
 }
 
@@ -94,7 +94,8 @@ export function createRoutePlanner(deps: {
         durationS,
         trafficVersion: snapshot.version,
         edgeIds: legs.flatMap((leg) => leg.edgeIds),
-        coordinates: joinCoordinates(legs.map((leg) => leg.coordinates)),
+        // One leg (most routes): its points are the route's, no copy.
+        coordinates: legs.length === 1 ? legs[0]!.coordinates : joinCoordinates(legs.map((leg) => leg.coordinates)),
         arrival: new Date(command.departure.getTime() + durationS * 1000),
       };
     },
@@ -183,15 +184,15 @@ function findPath(
 const sideSlice = (network: ProfileNetwork, side: EdgeSide) => edgeSlice(network, side.edge, 0, side.fraction);
 
 /** An edge's shape between two fractions of its travel direction. */
-function edgeSlice(network: ProfileNetwork, edge: number, from: number, to: number): Array<[number, number]> {
+function edgeSlice(network: ProfileNetwork, edge: number, from: number, to: number): Array<readonly [number, number]> {
   const { graph, snap } = network;
   const reversed = graph.edgeReversed[edge] === 1;
   const geometry = graph.edgeGeometry[edge]!;
   return snap.slice(geometry, reversed ? 1 - from : from, reversed ? 1 - to : to);
 }
 
-function joinCoordinates(parts: ReadonlyArray<ReadonlyArray<[number, number]>>): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
+function joinCoordinates(parts: ReadonlyArray<ReadonlyArray<readonly [number, number]>>): Array<readonly [number, number]> {
+  const out: Array<readonly [number, number]> = [];
   for (const part of parts) {
     for (const point of part) {
       const last = out[out.length - 1];

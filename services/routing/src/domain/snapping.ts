@@ -34,9 +34,16 @@ export class SnapIndex {
   readonly ruler: CheapRuler;
   private readonly lat0: number;
   private readonly lon0: number;
+  /**
+   * One frozen [lon, lat] per shape point, made on first use and shared by
+   * every route through it: route geometry then makes almost no garbage, and
+   * young-generation pauses stop landing in the query-time tail.
+   */
+  private readonly pointPairs: Array<readonly [number, number] | undefined>;
 
   constructor(readonly graph: RoadGraph) {
     const { pointLat, pointLon } = graph;
+    this.pointPairs = new Array<readonly [number, number] | undefined>(pointLat.length);
     this.lat0 = (Math.min(...sampleOf(pointLat)) + Math.max(...sampleOf(pointLat))) / 2;
     this.lon0 = (Math.min(...sampleOf(pointLon)) + Math.max(...sampleOf(pointLon))) / 2;
     this.ruler = new CheapRuler(this.lat0, 'meters');
@@ -127,32 +134,40 @@ export class SnapIndex {
    * The geometry's [lon, lat] points between two fractions of its length, in
    * travel order (from > to walks it backwards).
    */
-  slice(geometry: number, from: number, to: number): Array<[number, number]> {
+  slice(geometry: number, from: number, to: number): Array<readonly [number, number]> {
     const first = this.graph.geometryFirst[geometry]!;
     const last = this.graph.geometryFirst[geometry + 1]! - 1;
     const total = this.geometryLength(geometry);
     const lo = Math.min(from, to) * total + this.along[first]!;
     const hi = Math.max(from, to) * total + this.along[first]!;
-    const points: Array<[number, number]> = [this.pointAt(first, last, lo)];
+    const points: Array<readonly [number, number]> = [this.pointAt(first, last, lo)];
     for (let i = first; i <= last; i++) {
       const at = this.along[i]!;
-      if (at > lo && at < hi) points.push([this.graph.pointLon[i]!, this.graph.pointLat[i]!]);
+      if (at > lo && at < hi) points.push(this.pointPair(i));
     }
     points.push(this.pointAt(first, last, hi));
     return from > to ? points.reverse() : points;
   }
 
-  private pointAt(first: number, last: number, at: number): [number, number] {
+  private pointAt(first: number, last: number, at: number): readonly [number, number] {
     const { pointLat, pointLon } = this.graph;
     for (let i = first; i < last; i++) {
       const start = this.along[i]!;
       const end = this.along[i + 1]!;
       if (at <= end || i === last - 1) {
         const t = end > start ? Math.max(0, Math.min(1, (at - start) / (end - start))) : 0;
+        if (t === 0) return this.pointPair(i);
+        if (t === 1) return this.pointPair(i + 1);
         return [pointLon[i]! + (pointLon[i + 1]! - pointLon[i]!) * t, pointLat[i]! + (pointLat[i + 1]! - pointLat[i]!) * t];
       }
     }
-    return [pointLon[first]!, pointLat[first]!];
+    return this.pointPair(first);
+  }
+
+  private pointPair(i: number): readonly [number, number] {
+    let pair = this.pointPairs[i];
+    if (!pair) this.pointPairs[i] = pair = Object.freeze([this.graph.pointLon[i]!, this.graph.pointLat[i]!] as const);
+    return pair;
   }
 
   private onSegment(segment: number, qx: number, qy: number): NetworkPosition {

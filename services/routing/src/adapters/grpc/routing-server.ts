@@ -76,7 +76,7 @@ function toProfile(profile: Profile): ProfileName {
 }
 
 const toLatLon = (point: GeoPoint) => ({ lat: point.lat, lon: point.lon });
-const toGeoPoint = ([lon, lat]: [number, number]): GeoPoint => ({ lat, lon });
+const toGeoPoint = ([lon, lat]: readonly [number, number]): GeoPoint => ({ lat, lon });
 const toSnapped = (w: SnappedWaypoint) => ({ requested: w.requested, snapped: w.snapped, distanceM: w.distanceM });
 
 function toRouteResponse(route: PlannedRoute): PlanRouteResponse {

@@ -1,4 +1,4 @@
-import { customize, recustomize, type CchMetric } from './customize.js';
+import { customize, recustomize, triangleTargets, type CchMetric } from './customize.js';
 import { CchSpace } from './query.js';
 import type { CchTopology } from './topology.js';
 
@@ -12,6 +12,7 @@ import type { CchTopology } from './topology.js';
 export class Hierarchy {
   readonly space: CchSpace;
   readonly #metrics = new WeakMap<Float64Array, CchMetric>();
+  #triangles: Uint32Array | undefined;
 
   constructor(
     readonly topology: CchTopology,
@@ -24,8 +25,14 @@ export class Hierarchy {
   /** The metric for these arc weights (customized on first use). */
   metricFor(weights: Float64Array): CchMetric {
     let metric = this.#metrics.get(weights);
-    if (!metric) this.#metrics.set(weights, (metric = customize(this.topology, weights, this.arcLengthM)));
+    if (!metric) this.#metrics.set(weights, (metric = customize(this.topology, weights, this.arcLengthM, this.triangles())));
     return metric;
+  }
+
+  /** The triangle index full customizations share, made on the first one. */
+  private triangles(): Uint32Array {
+    this.#triangles ??= triangleTargets(this.topology);
+    return this.#triangles;
   }
 
   /**
@@ -41,7 +48,7 @@ export class Hierarchy {
     const metric =
       base && changedArcs.length * PARTIAL_COST_FACTOR < this.topology.edgeCount
         ? recustomize(this.topology, base, next, this.arcLengthM, changedArcs)
-        : customize(this.topology, next, this.arcLengthM);
+        : customize(this.topology, next, this.arcLengthM, this.triangles());
     this.#metrics.set(next, metric);
     return metric;
   }

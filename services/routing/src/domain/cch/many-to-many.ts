@@ -23,15 +23,35 @@ export function cchManyToMany(
   sources: ReadonlyArray<readonly MatrixEntry[]>,
   destinations: ReadonlyArray<readonly MatrixEntry[]>,
 ): CchMatrix {
-  const { topology } = space;
-  const buckets = fillBuckets(space, metric, destinations);
-  const cols = destinations.length;
-  const durations = new Float64Array(sources.length * cols).fill(Infinity);
-  const distances = new Float64Array(sources.length * cols).fill(Infinity);
+  const matrix = emptyMatrix(sources.length, destinations.length);
+  scanRows(space, metric, fillBuckets(space, metric, destinations), sources, 0, sources.length, matrix);
+  return matrix;
+}
+
+export function emptyMatrix(rows: number, cols: number): CchMatrix {
+  return { durations: new Float64Array(rows * cols).fill(Infinity), distances: new Float64Array(rows * cols).fill(Infinity) };
+}
+
+/**
+ * Rows fromRow .. toRow-1: each source's upward search scans the buckets of
+ * its ranks. Each row is complete in itself (the buckets are their own
+ * arrays), so other queries may use the space between two calls.
+ */
+export function scanRows(
+  space: CchSpace,
+  metric: CchMetric,
+  buckets: Buckets,
+  sources: ReadonlyArray<readonly MatrixEntry[]>,
+  fromRow: number,
+  toRow: number,
+  matrix: CchMatrix,
+): void {
+  const { topology, forward } = space;
   const { first, target, time, length } = buckets;
-  const forward = space.forward;
-  sources.forEach((entries, row) => {
-    forward.start(topology, entries);
+  const { durations, distances } = matrix;
+  const cols = durations.length / sources.length;
+  for (let row = fromRow; row < toRow; row++) {
+    forward.start(topology, sources[row]!);
     forward.relax(topology, metric.up, metric.upLength);
     const offset = row * cols;
     for (let i = 0; i < forward.count; i++) {
@@ -48,11 +68,10 @@ export function cchManyToMany(
         }
       }
     }
-  });
-  return { durations, distances };
+  }
 }
 
-interface Buckets {
+export interface Buckets {
   /** Entries of rank x: first[x] .. first[x+1]-1. */
   readonly first: Uint32Array;
   readonly target: Int32Array;
@@ -60,7 +79,7 @@ interface Buckets {
   readonly length: Float64Array;
 }
 
-function fillBuckets(space: CchSpace, metric: CchMetric, destinations: ReadonlyArray<readonly MatrixEntry[]>): Buckets {
+export function fillBuckets(space: CchSpace, metric: CchMetric, destinations: ReadonlyArray<readonly MatrixEntry[]>): Buckets {
   const { topology, backward } = space;
   const ranks: number[] = [];
   const targets: number[] = [];

@@ -67,15 +67,14 @@ export class TreeSide {
   /**
    * Relaxes the upward edges of every rank on the paths, lowest first. Forward
    * searches read up weights (x → y), backward ones down weights (y → x).
-   * Ranks at or above `prune` cannot lead to a better meeting and are skipped.
    */
-  relax(topology: CchTopology, weights: Float64Array, lengths: Float64Array, prune = Infinity): void {
+  relax(topology: CchTopology, weights: Float64Array, lengths: Float64Array): void {
     const { firstUp, upHead } = topology;
     const { distance, length, parent, nodes } = this;
     for (let i = 0; i < this.count; i++) {
       const x = nodes[i]!;
       const d = distance[x]!;
-      if (!(d < prune)) continue;
+      if (d === Infinity) continue;
       const l = length[x]!;
       for (let e = firstUp[x]!, end = firstUp[x + 1]!; e < end; e++) {
         const y = upHead[e]!;
@@ -106,18 +105,7 @@ export function cchShortestPath(
   forward.start(topology, sources);
   forward.relax(topology, metric.up, metric.upLength);
   backward.start(topology, targets);
-  backward.relax(topology, metric.down, metric.downLength);
-  let best = Infinity;
-  let meet = -1;
-  for (let i = 0; i < backward.count; i++) {
-    const x = backward.nodes[i]!;
-    if (forward.stamp[x] !== forward.generation) continue;
-    const total = forward.distance[x]! + backward.distance[x]!;
-    if (total < best) {
-      best = total;
-      meet = x;
-    }
-  }
+  const { best, meet } = backwardMeeting(topology, metric, forward, backward);
   if (meet === -1) return null;
   const edges: number[] = [];
   const upward: boolean[] = [];
@@ -138,10 +126,49 @@ export function cchShortestPath(
   return { cost: best, arcs, sourceEntry, targetEntry, settled: forward.count + backward.count };
 }
 
+/**
+ * The backward search, meeting the finished forward one as it goes: a rank's
+ * distance is final when it is reached in ascending order, so the best
+ * meeting so far is known, and ranks already at least that far from the
+ * target are not relaxed (nothing above them can do better).
+ */
+function backwardMeeting(topology: CchTopology, metric: CchMetric, forward: TreeSide, backward: TreeSide) {
+  const { firstUp, upHead } = topology;
+  const { down, downLength } = metric;
+  const { distance, length, parent, nodes } = backward;
+  let best = Infinity;
+  let meet = -1;
+  for (let i = 0; i < backward.count; i++) {
+    const x = nodes[i]!;
+    const d = distance[x]!;
+    if (forward.stamp[x] === forward.generation && forward.distance[x]! + d < best) {
+      best = forward.distance[x]! + d;
+      meet = x;
+    }
+    if (!(d < best)) continue;
+    const l = length[x]!;
+    for (let e = firstUp[x]!, end = firstUp[x + 1]!; e < end; e++) {
+      const y = upHead[e]!;
+      const candidate = d + down[e]!;
+      if (candidate < distance[y]!) {
+        distance[y] = candidate;
+        length[y] = l + downLength[e]!;
+        parent[y] = e;
+      }
+    }
+  }
+  return { best, meet };
+}
+
+/** Reused by every unpacking (they run synchronously, one at a time): no garbage per query. */
+const unpackStack: number[] = [];
+
 /** Appends the graph arcs of a hierarchy edge in one direction (x → y when upward, y → x when not). */
 export function unpackEdge(topology: CchTopology, metric: CchMetric, edge: number, upward: boolean, out: number[]): void {
   const { firstUp, upHead, upTail } = topology;
-  const stack: number[] = [edge, upward ? 1 : 0];
+  const stack = unpackStack;
+  stack.length = 0;
+  stack.push(edge, upward ? 1 : 0);
   while (stack.length > 0) {
     const isUp = stack.pop() === 1;
     const e = stack.pop()!;
