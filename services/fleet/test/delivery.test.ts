@@ -38,7 +38,7 @@ describe('fleet: job to delivery over VehicleLink', () => {
 
   before(async () => {
     routing = await startStraightLineRouting();
-    sut = await startFleetUnderTest(routing.address, { LEASE_MS: '1500', COMMAND_RESEND_MS: '300' });
+    sut = await startFleetUnderTest(routing.address, { LEASE_MS: '3000', COMMAND_RESEND_MS: '300' });
     jobs = new JobServiceClient(sut.address, grpc.credentials.createInsecure(), asAdmin());
     fleetClient = new FleetServiceClient(sut.address, grpc.credentials.createInsecure(), asAdmin());
     const c = sut.kafka.consumer({ groupId: uniqueName('fleet-test'), topics: [sut.topics.jobEvents], fromBeginning: true, handle: async (m) => jobEvents.push(m) });
@@ -155,10 +155,10 @@ describe('fleet: job to delivery over VehicleLink', () => {
     const order = body.value;
     robot.ack(commandId);
     await jobEvents.waitUntil('DISPATCHED', () => statusesOf(job.id).includes('DISPATCHED'));
-    // The robot now says nothing more: no state reports, so its lease (1.5 s) runs out.
+    // The robot now says nothing more: no state reports, so its lease (3 s) runs out.
     await jobEvents.waitUntil('requeued', () => statusesOf(job.id).filter((s) => s === 'QUEUED').length === 2);
     const requeued = await getJob(job.id);
-    assert.match(requeued.reason, /silent for more than 1500 ms/);
+    assert.match(requeued.reason, /silent for more than 3000 ms/);
     const vehicle = await getVehicle(robot.id);
     assert.equal(vehicle.status, VehicleStatus.OFFLINE);
     await cancelJob(job.id);

@@ -57,13 +57,14 @@ describe('fleet failover: a replica killed with SIGKILL mid-order', { timeout: 1
     const order = body.value;
     robot.ack(commandId);
     robot.report(order, [[`${job.id}:pick`, ActionStatus.FINISHED]]);
+    robot.keepReporting(500);
     await watch.waitForStatus(job.id, 'PICKED_UP');
 
     await doomed.kill();
     robot.drop();
     bystander.drop(); // never comes back: its lease must still run out, on the survivor
 
-    const back = new ScriptedVehicle(survivor.address, id, PICKUP).connect();
+    const back = new ScriptedVehicle(survivor.address, id, PICKUP).connect().keepReporting(500);
     await back.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
     back.report(order, [[`${job.id}:pick`, ActionStatus.FINISHED]]);
     back.report(order, [[`${job.id}:pick`, ActionStatus.FINISHED], [`${job.id}:drop`, ActionStatus.FINISHED]]);

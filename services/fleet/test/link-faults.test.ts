@@ -14,7 +14,7 @@ import { operatorClient, PICKUP, watchFleetTopics } from './clients.js';
 import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
 import { createFleetNames, deleteFleetNames, startFleetUnderTest, startStraightLineRouting, type FleetNames, type FleetUnderTest } from './support.js';
 
-const LEASE_MS = 2_500;
+const LEASE_MS = 5_000;
 
 const welcomed = async (v: ScriptedVehicle) => {
   await v.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
@@ -67,7 +67,7 @@ describe('vehicle link faults', { timeout: 120_000 }, () => {
     const settings = { LEASE_MS: String(LEASE_MS), HEARTBEAT_MS: '200', REPLICA_TTL_MS: '1000', LEASE_CHECK_MS: '200', CLUSTER_LOCK_TTL_MS: '1500' };
     const { names, replicas, watch } = await startCluster(settings);
     const robot = await welcomed(new ScriptedVehicle(replicas[0]!.address, uniqueName('robot'), PICKUP).connect());
-    const straggler = await welcomed(new ScriptedVehicle(replicas[0]!.address, uniqueName('straggler')).connect());
+    const straggler = await welcomed(new ScriptedVehicle(replicas[0]!.address, uniqueName('straggler')).connect().keepReporting(500));
     robot.report(undefined);
     straggler.report(undefined);
     const operator = operatorClient(replicas[0]!.address);
@@ -75,24 +75,22 @@ describe('vehicle link faults', { timeout: 120_000 }, () => {
     const { commandId, body } = await robot.nextOrder();
     robot.ack(commandId);
     robot.report(body.value, [[`${job.id}:pick`, ActionStatus.FINISHED]]);
+    robot.keepReporting(500);
     await watch.waitForStatus(job.id, 'PICKED_UP');
     operator.close();
 
-    // The only replica goes down; the outage lasts 10 s, far past the lease.
+    // The only replica goes down; the outage lasts 30 s, far past the lease.
     robot.drop();
     straggler.drop();
     await replicas.shift()!.stop();
-    await ageOutage(names, [robot.id, straggler.id], 10_000);
+    await ageOutage(names, [robot.id, straggler.id], 30_000);
     const restarted = await startFleetUnderTest(routing.address, settings, names);
     replicas.push(restarted);
     const aliveSince = Number(await redis.hget(`${names.redisPrefix}:link:cluster`, 'aliveSince'));
 
     const back = await welcomed(new ScriptedVehicle(restarted.address, robot.id, PICKUP).connect());
-    // Like any vehicle, it reports at least every state interval while it drives.
-    const reporting = setInterval(() => back.report(body.value, [[`${job.id}:pick`, ActionStatus.FINISHED]]), 300);
-    back.report(body.value, [[`${job.id}:pick`, ActionStatus.FINISHED]]);
+    back.keepReporting(500).report(body.value, [[`${job.id}:pick`, ActionStatus.FINISHED]]);
     await watch.messages.waitUntil('the straggler OFFLINE after its grace period', () => watch.vehicleEventsOf(straggler.id).some((e) => e.type === 'OFFLINE'), 30_000);
-    clearInterval(reporting);
     back.report(body.value, [[`${job.id}:pick`, ActionStatus.FINISHED], [`${job.id}:drop`, ActionStatus.FINISHED]]);
     await watch.waitForStatus(job.id, 'DELIVERED');
 

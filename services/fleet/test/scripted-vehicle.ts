@@ -20,6 +20,8 @@ export class ScriptedVehicle {
   readonly received = new Inbox<ControlMessage>();
   readonly status = new Inbox<grpc.StatusObject>();
   private stream: grpc.ClientDuplexStream<VehicleMessage, ControlMessage> | undefined;
+  private lastState: VehicleMessage | undefined;
+  private repeating: NodeJS.Timeout | undefined;
   private readonly client: VehicleLinkClient;
 
   /** Presents a vehicle token for its own id (as `authorization` metadata) unless given another token source. */
@@ -52,8 +54,19 @@ export class ScriptedVehicle {
     this.send({ body: { $case: 'ack', value: { commandId, accepted, errorType: 0, description: '' } } });
   }
 
+  /**
+   * Repeat the last state every `ms`, as a vehicle does at least every state
+   * interval (until drop or close). Start it once the state is current: a
+   * repeated idle state after an order was acked reads as "lost its order".
+   */
+  keepReporting(ms: number): this {
+    clearInterval(this.repeating);
+    this.repeating = setInterval(() => this.lastState && this.send(this.lastState), ms).unref();
+    return this;
+  }
+
   report(order: Order | undefined, actions: Array<[string, ActionStatus]> = []): void {
-    this.send({
+    this.lastState = {
       body: {
         $case: 'state',
         value: {
@@ -75,7 +88,8 @@ export class ScriptedVehicle {
           status: VehicleStatus.IDLE,
         },
       },
-    });
+    };
+    this.send(this.lastState);
   }
 
   async nextOrder(after = 0): Promise<ControlMessage & { body: { $case: 'order'; value: Order } }> {
@@ -85,11 +99,13 @@ export class ScriptedVehicle {
 
   /** Drop the stream without a goodbye, as a vehicle losing its network would. */
   drop(): void {
+    clearInterval(this.repeating);
     this.stream?.cancel();
     this.stream = undefined;
   }
 
   close(): void {
+    clearInterval(this.repeating);
     this.stream?.end();
     this.client.close();
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { RoutingServiceService, type RoutingServiceServer } from '@kera/proto/routing/v1/routing';
 import { createKafka, createLogger, TOPICS, type KafkaPort, type Telemetry } from '@kera/platform';
-import { deleteKeys, testInfra, uniqueName } from '@kera/testkit';
+import { deleteKeys, testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { loadConfig, type Config } from '../src/config.js';
 import { startFleetService, type FleetService } from '../src/service.js';
 import type { TopicNames } from '../src/adapters/proto-mapping.js';
@@ -74,6 +74,8 @@ export async function createFleetNames(kafka: KafkaPort): Promise<FleetNames> {
     { ...TOPICS.fleetVehicleEvents, name: topics.vehicleEvents },
     { ...TOPICS.fleetOrders, name: topics.orders },
   ]);
+  // A busy broker may answer for a new topic's partitions a moment after creating it.
+  for (const topic of Object.values(topics)) await waitFor(`topic ${topic} served`, () => kafka.endOffsets(topic).then((o) => o.length > 0));
   return { topics, redisPrefix: uniqueName('fleet-test'), dispatchQueue: uniqueName('dispatch') };
 }
 
