@@ -185,11 +185,11 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     await waitFor('the simulated vehicles on the surviving replica', async () => (await held(survivorOps)) >= 3, { timeoutMs: 60_000, intervalMs: 250 });
     const cli = await promisify(execFile)(
       process.execPath,
-      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--operator', `${run}-after-kill`, '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
-      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}` } },
+      [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
+      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}`, KERA_TOKEN: await tokenFor({ scope: 'operator', operatorId: `${run}-after-kill` }) } },
     );
     const job = JSON.parse(cli.stdout) as { id: string };
-    const jobs = new JobServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure());
+    const jobs = new JobServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure(), withToken({ scope: 'admin', adminId: 'e2e' }));
     const delivered = await waitFor('the job DELIVERED after the kill', async () => {
       const { job: now } = await call<GetJobResponse>((cb) => jobs.getJob({ jobId: job.id }, cb));
       return now?.status === JobStatus.DELIVERED ? now : undefined;
