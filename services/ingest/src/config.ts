@@ -67,6 +67,8 @@ const schema = z
     INGEST_MAX_MESSAGE_BYTES: env.positiveInt(512 * 1024),
     /** Messages of one partition handled together. */
     INGEST_BATCH_SIZE: env.positiveInt(1000),
+    /** Partitions one instance handles at the same time (their Redis and Kafka round trips overlap). */
+    INGEST_CONCURRENT_PARTITIONS: env.positiveInt(8),
     /** The loaded map's area "minLon,minLat,maxLon,maxLat" (with a margin); geometry outside it is dead-lettered. */
     INGEST_MAP_BOUNDS: bounds,
     /** Digitraffic station and sensor listings (GeoJSON / {"sensors": [...]}), as the API publishes them. */

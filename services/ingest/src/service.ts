@@ -125,6 +125,7 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
       fromBeginning: config.INGEST_FROM_BEGINNING,
       ingest,
       maxBatchSize: config.INGEST_BATCH_SIZE,
+      concurrentPartitions: config.INGEST_CONCURRENT_PARTITIONS,
     });
     closers.add('consumer', async () => {
       consuming = false;

@@ -9,12 +9,14 @@ export function createCityConsumer(options: {
   fromBeginning: boolean;
   ingest: BatchIngest;
   maxBatchSize: number;
+  concurrentPartitions: number;
 }): EventConsumer {
   return options.kafka.batchConsumer({
     groupId: options.groupId,
     topics: options.topics,
     fromBeginning: options.fromBeginning,
     maxBatchSize: options.maxBatchSize,
+    partitionsConsumedConcurrently: options.concurrentPartitions,
     handleBatch: (messages) => options.ingest.handleBatch(messages),
   });
 }
