@@ -13,6 +13,8 @@ export interface BenchRecord {
   readonly invalid: boolean;
   /** What output reflects it, for lag: location|minute of a window, an incident id, or the value (dead letters). */
   readonly location?: string;
+  /** The reading's dedupe identity: a record repeating one is a duplicate ingest merges once. */
+  readonly reading: string;
 }
 
 /** Share of each format among the valid records. */
@@ -64,14 +66,14 @@ function validRecord(topic: keyof typeof SHARE, n: number, nowMs: number, salt: 
       const sensor = [5116, 5119, 5122, 5125][Math.floor(n / TMS_STATIONS) % 4]!;
       const t = nowMs - 1000 * (1 + Math.floor(n / (TMS_STATIONS * 4)));
       const value = sensor < 5122 ? 20 + (n % 60) : 100 + (n % 900);
-      return { topic, key: `tms-v2/${station}/${sensor}`, value: json({ value, time: epoch(t) }), invalid: false, location: `tms:${station}:${sensor === 5116 || sensor === 5122 ? 1 : 2}|${Math.floor(t / 60_000)}` };
+      return { topic, key: `tms-v2/${station}/${sensor}`, value: json({ value, time: epoch(t) }), invalid: false, location: `tms:${station}:${sensor === 5116 || sensor === 5122 ? 1 : 2}|${Math.floor(t / 60_000)}`, reading: `tms-v2/${station}/${sensor}|${epoch(t)}` };
     }
     case 'weather': {
       const station = 2001 + (n % WEATHER_STATIONS);
       const sensor = [31, 36, 3][Math.floor(n / WEATHER_STATIONS) % 3]!;
       const t = nowMs - 1000 * (1 + Math.floor(n / (WEATHER_STATIONS * 3)));
       const value = sensor === 31 ? 1 + (n % 9) : sensor === 36 ? 0.2 + (n % 7) / 10 : -5 + (n % 10);
-      return { topic, key: `weather-v2/${station}/${sensor}`, value: json({ value, time: epoch(t) }), invalid: false, location: `weather:${station}|${Math.floor(t / 60_000)}` };
+      return { topic, key: `weather-v2/${station}/${sensor}`, value: json({ value, time: epoch(t) }), invalid: false, location: `weather:${station}|${Math.floor(t / 60_000)}`, reading: `weather-v2/${station}/${sensor}|${epoch(t)}` };
     }
     case 'pole': {
       const pole = `bench-pole-${n % POLES}`;
@@ -80,21 +82,21 @@ function validRecord(topic: keyof typeof SHARE, n: number, nowMs: number, salt: 
       const d = 0.0003;
       const ring = [[lon - d, lat - d / 2], [lon + d, lat - d / 2], [lon + d, lat + d / 2], [lon - d, lat + d / 2], [lon - d, lat - d / 2]];
       const reading = { schemaVersion: 1, poleId: pole, zone: { id: 'z', area: { type: 'Polygon', coordinates: [ring] } }, observedAt: new Date(t).toISOString(), periodS: 60, counts: { pedestrians: n % 50, bikes: 1 }, surface: { state: 'dry' } };
-      return { topic, key: pole, value: json(reading), invalid: false, location: `pole:${pole}/z|${Math.floor(t / 60_000)}` };
+      return { topic, key: pole, value: json(reading), invalid: false, location: `pole:${pole}/z|${Math.floor(t / 60_000)}`, reading: `${pole}|${reading.observedAt}` };
     }
     case 'ngsi': {
       const id = `urn:ngsi-ld:TrafficFlowObserved:bench-${n % NGSI_ENTITIES}`;
       const end = nowMs - 1000 * (1 + Math.floor(n / NGSI_ENTITIES));
       const [lon, lat] = grid(n % NGSI_ENTITIES, NGSI_ENTITIES);
       const entity = { id, type: 'TrafficFlowObserved', dateObserved: new Date(end).toISOString(), location: { type: 'Point', coordinates: [lon, lat] }, averageVehicleSpeed: 15 + (n % 40) };
-      return { topic, key: id, value: json(entity), invalid: false, location: `${id}|${Math.floor(end / 60_000)}` };
+      return { topic, key: id, value: json(entity), invalid: false, location: `${id}|${Math.floor(end / 60_000)}`, reading: `${id}|${entity.dateObserved}` };
     }
     case 'situations': {
       const [lon, lat] = grid(n % 60, 60);
       const t = new Date(nowMs - 30_000).toISOString();
       const feature = { type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties: { situationId: `GUID-bench-${salt}${n}`, situationType: n % 2 ? 'ROAD_WORK' : 'TRAFFIC_ANNOUNCEMENT', version: 1, versionTime: t, announcements: [{ title: `bench ${n}`, timeAndDuration: { startTime: t } }] } };
       const value = n % 3 === 0 ? Buffer.from(gzipSync(json(feature)).toString('base64')) : json(feature);
-      return { topic, key: `traffic-message-v2/simple/${feature.properties.situationType}`, value, invalid: false, location: `digitraffic:${feature.properties.situationId}` };
+      return { topic, key: `traffic-message-v2/simple/${feature.properties.situationType}`, value, invalid: false, location: `digitraffic:${feature.properties.situationId}`, reading: feature.properties.situationId };
     }
   }
 }
@@ -102,17 +104,18 @@ function validRecord(topic: keyof typeof SHARE, n: number, nowMs: number, salt: 
 function invalidRecord(i: number, nowMs: number, salt: string): BenchRecord {
   const kind = Math.floor(i / 20) % 5;
   const tag = `${salt}${i}`;
+  const reading = `invalid|${tag}`;
   const time = epoch(nowMs - 5_000);
   switch (kind) {
     case 0:
-      return { topic: 'tms', key: 'tms-v2/30001/5116', value: Buffer.from(`{"value": ${i}, "tag": "${tag}", "time": `), invalid: true };
+      return { topic: 'tms', key: 'tms-v2/30001/5116', value: Buffer.from(`{"value": ${i}, "tag": "${tag}", "time": `), invalid: true, reading };
     case 1:
-      return { topic: 'tms', key: `tms-v2/99${i}/5116`, value: json({ value: 50, time, tag }), invalid: true };
+      return { topic: 'tms', key: `tms-v2/99${i}/5116`, value: json({ value: 50, time, tag }), invalid: true, reading };
     case 2:
-      return { topic: 'weather', key: 'weather-v2/2001/36', value: json({ value: -3 - i, time, tag }), invalid: true };
+      return { topic: 'weather', key: 'weather-v2/2001/36', value: json({ value: -3 - i, time, tag }), invalid: true, reading };
     case 3:
-      return { topic: 'pole', key: 'p', value: json({ schemaVersion: 1, poleId: `bad-${tag}`, counts: { pedestrians: -1 } }), invalid: true };
+      return { topic: 'pole', key: 'p', value: json({ schemaVersion: 1, poleId: `bad-${tag}`, counts: { pedestrians: -1 } }), invalid: true, reading };
     default:
-      return { topic: 'ngsi', key: 'n', value: json({ id: `urn:bad:${tag}`, type: 'TrafficFlowObserved', dateObserved: new Date(nowMs).toISOString() }), invalid: true };
+      return { topic: 'ngsi', key: 'n', value: json({ id: `urn:bad:${tag}`, type: 'TrafficFlowObserved', dateObserved: new Date(nowMs).toISOString() }), invalid: true, reading };
   }
 }
