@@ -21,7 +21,23 @@ local latenessMs = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
 local names = {'speedKmh', 'flowVph', 'occupancyPct', 'pedestrianDensity', 'surfaceTemperatureC'}
 local readings = cjson.decode(ARGV[5])
-local outcomes, touched, order, watermarks = {}, {}, {}, {}
+local outcomes, windows, order, watermarks = {}, {}, {}, {}
+-- Each touched window is read once, merged in memory, and written once at the end.
+local function window(loc, ws, wkey)
+  local w = windows[wkey]
+  if not w then
+    local flat = redis.call('HGETALL', wkey)
+    local f = {}
+    for i = 1, #flat, 2 do f[flat[i]] = flat[i + 1] end
+    w = { loc = loc, ws = ws, f = f, dirty = false }
+    windows[wkey] = w
+    order[#order + 1] = wkey
+  end
+  return w
+end
+local function add(f, field, delta)
+  f[field] = tostring((tonumber(f[field]) or 0) + delta)
+end
 for i = 1, #readings do
   local r = readings[i]
   local loc, eventText, rkey = r[1], r[2], r[3]
@@ -30,7 +46,7 @@ for i = 1, #readings do
   local wkey = prefix .. 'w:' .. loc .. ':' .. ws
   local wmkey = prefix .. 'wm:' .. loc
   local outcome
-  if redis.call('SISMEMBER', wkey .. ':r', rkey) == 1 then
+  if redis.call('SADD', wkey .. ':r', rkey) == 0 then
     outcome = 'd'
   else
     local seen = watermarks[wmkey]
@@ -39,44 +55,44 @@ for i = 1, #readings do
       seen = { text = stored or '-1', ms = tonumber(stored or '-1'), dirty = false }
       watermarks[wmkey] = seen
     end
-    local wmText, wm = seen.text, seen.ms
-    if wm >= 0 and tonumber(ws) + windowMs + latenessMs <= wm then
-      outcome = 'l' .. ws .. ':' .. wmText
+    if seen.ms >= 0 and tonumber(ws) + windowMs + latenessMs <= seen.ms then
+      redis.call('SREM', wkey .. ':r', rkey)
+      outcome = 'l' .. ws .. ':' .. seen.text
     else
-      redis.call('SADD', wkey .. ':r', rkey)
-      redis.call('HINCRBY', wkey, 'n', 1)
+      local f = window(loc, ws, wkey).f
+      windows[wkey].dirty = true
+      add(f, 'n', 1)
       for j = 1, 5 do
         local v = r[3 + j]
         if v ~= '' then
-          redis.call('HINCRBYFLOAT', wkey, names[j] .. ':s', v)
-          redis.call('HINCRBY', wkey, names[j] .. ':n', 1)
+          add(f, names[j] .. ':s', tonumber(v))
+          add(f, names[j] .. ':n', 1)
         end
       end
-      local f = r[9]
-      if f ~= '' then
-        local cur = redis.call('HGET', wkey, 'fmin')
-        if (not cur) or tonumber(f) < tonumber(cur) then redis.call('HSET', wkey, 'fmin', f) end
-      end
-      local rank = tonumber(r[10])
-      if rank > 0 and rank > tonumber(redis.call('HGET', wkey, 'sr') or '0') then redis.call('HSET', wkey, 'sr', rank) end
-      if eventMs > wm then watermarks[wmkey] = { text = eventText, ms = eventMs, dirty = true } end
+      if r[9] ~= '' and ((not f.fmin) or tonumber(r[9]) < tonumber(f.fmin)) then f.fmin = r[9] end
+      if tonumber(r[10]) > (tonumber(f.sr) or 0) then f.sr = r[10] end
+      if eventMs > seen.ms then watermarks[wmkey] = { text = eventText, ms = eventMs, dirty = true } end
       outcome = 'm'
     end
   end
+  if outcome == 'd' then window(loc, ws, wkey) end
   outcomes[#outcomes + 1] = outcome
-  if string.sub(outcome, 1, 1) ~= 'l' and not touched[wkey] then
-    touched[wkey] = true
-    order[#order + 1] = { loc, ws, wkey }
-  end
 end
 for key, w in pairs(watermarks) do
   if w.dirty then redis.call('SET', key, w.text, 'EX', ttl) end
 end
-local windows = {}
-for _, w in ipairs(order) do
-  redis.call('EXPIRE', w[3], ttl)
-  redis.call('EXPIRE', w[3] .. ':r', ttl)
-  windows[#windows + 1] = { w[1], w[2], redis.call('HGETALL', w[3]) }
+local touched = {}
+for _, wkey in ipairs(order) do
+  local w = windows[wkey]
+  local flat = {}
+  for k, v in pairs(w.f) do
+    flat[#flat + 1] = k
+    flat[#flat + 1] = v
+  end
+  if w.dirty then redis.call('HSET', wkey, unpack(flat)) end
+  redis.call('EXPIRE', wkey, ttl)
+  redis.call('EXPIRE', wkey .. ':r', ttl)
+  touched[#touched + 1] = { w.loc, w.ws, flat }
 end
 local marks = cjson.decode(ARGV[6])
 local incidents = {}
@@ -94,7 +110,7 @@ end
 local keys = cjson.decode(ARGV[7])
 local sent = {}
 for i = 1, #keys do sent[#sent + 1] = redis.call('EXISTS', prefix .. 'dlq:' .. keys[i]) end
-return { outcomes, windows, incidents, sent }
+return { outcomes, touched, incidents, sent }
 `;
 
 /**
