@@ -23,7 +23,7 @@ const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENT_PARTITIONS ?? 8);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const log = createLogger({ name: 'bench', level: 'warn' });
+const log = createLogger({ name: 'bench', level: process.env.LOG_LEVEL === undefined ? 'error' : (process.env.LOG_LEVEL as 'warn') });
 const run = `bench-${Date.now().toString(36)}`;
 
 const inputTopics = { tms: `${run}.city.tms`, weather: `${run}.city.weather`, ngsi: `${run}.city.ngsi`, situations: `${run}.city.situations`, pole: `${run}.city.pole` };
@@ -34,6 +34,7 @@ const baselineOut = `${run}.baseline-out`;
 class Accounting {
   private readonly windows = new Map<string, number>();
   accounted = 0;
+  observations = 0;
   incidents = 0;
   deadLetters = 0;
   lags: number[] = [];
@@ -45,6 +46,7 @@ class Accounting {
     this.lastAt = Date.now();
     const value = m.value ?? Buffer.alloc(0);
     if (m.topic === topicsSeen.observations) {
+      this.observations += 1;
       const { payload } = unwrap(EVENTS.observation, value);
       const key = `${payload.locationId}|${Math.floor(payload.windowStart!.getTime() / 60_000)}`;
       const before = this.windows.get(key) ?? 0;
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     records: records.length,
     invalid: records.filter((r) => r.invalid).length,
     accountedFor: measured.accountedAtEnd,
+    outputs: measured.outputs,
     lagRateRecordsPerSecond: LAG_RATE,
     concurrentPartitions: CONCURRENCY,
     machine: { cores: (await import('node:os')).cpus().length, node: process.version, load: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))) },
@@ -209,11 +212,14 @@ async function runIngest(kafka: KafkaPort, count: number, files: Record<string, 
     INGEST_ENSURE_TOPICS: 'false',
     INGEST_CONCURRENT_PARTITIONS: String(CONCURRENCY),
     ...files,
+    // Tuning from the environment (INGEST_BATCH_SIZE, INGEST_FETCH_MIN_BYTES, ...) applies to ingest.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^INGEST_(BATCH_SIZE|FETCH_|WINDOW_S)/.test(k))),
   });
   const service = await startIngestService(config, { log, topics });
   const start = Date.now();
   const end = await collector.done;
   const accountedAtEnd = accounting.accounted;
+  const outputs = { observations: accounting.observations, incidents: accounting.incidents, deadLetters: accounting.deadLetters };
   const stop = async () => {
     await service.stop();
     await collector.consumer.stop();
@@ -228,7 +234,7 @@ async function runIngest(kafka: KafkaPort, count: number, files: Record<string, 
   };
   // The paced lag phase adds records to what must be accounted for.
   target = Number.POSITIVE_INFINITY;
-  return { recordsPerSecond: (count * 1000) / (end - start), accounting, accountedAtEnd, stop };
+  return { recordsPerSecond: (count * 1000) / (end - start), accounting, accountedAtEnd, outputs, stop };
 }
 
 /**

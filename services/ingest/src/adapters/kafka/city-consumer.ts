@@ -10,6 +10,7 @@ export function createCityConsumer(options: {
   ingest: BatchIngest;
   maxBatchSize: number;
   concurrentPartitions: number;
+  fetch: { minBytes: number; maxWaitTimeInMs: number };
 }): EventConsumer {
   return options.kafka.batchConsumer({
     groupId: options.groupId,
@@ -17,6 +18,7 @@ export function createCityConsumer(options: {
     fromBeginning: options.fromBeginning,
     maxBatchSize: options.maxBatchSize,
     partitionsConsumedConcurrently: options.concurrentPartitions,
+    ...options.fetch,
     handleBatch: (messages) => options.ingest.handleBatch(messages),
   });
 }
