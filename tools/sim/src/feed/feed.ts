@@ -115,6 +115,7 @@ async function runLive(
   const scenario = createCityScenario(options);
   const random = createRng((options.seed ?? 20_250_506) + 1);
   const roadWorks = createRoadWorks(options.closureEveryTicks ?? 30, options.closureTicks ?? 10, random);
+  const announced = new Map<string, string>();
   const intervalMs = options.intervalMs ?? 5_000;
   const timeScale = options.timeScale ?? 60;
   const startedAt = clock().getTime();
@@ -130,6 +131,7 @@ async function runLive(
       ...poleMessages(now, sceneTime, random),
       ...roadWorks(stats.ticks, now),
     ];
+    announce(others, log, announced);
     await publish([...toMessages(entities, options.batch ?? false), ...others]);
     stats.ticks += 1;
     log.debug({ sceneTime: sceneTime.toISOString(), entities: entities.length }, 'city feed tick');
@@ -164,6 +166,28 @@ async function runReplay(
     }
     if (!replay.loop || schedule.cancelled) return;
     recording = await readRecording(replay.file);
+  }
+}
+
+/** Logs (info) when the road surface, a pole zone's crowding or road works change, so a demo shows why routes move. */
+function announce(messages: readonly FeedMessage[], log: Logger, last: Map<string, string>): void {
+  const say = (what: string, state: string, fields: Record<string, unknown>, text: string) => {
+    if (last.get(what) === state) return;
+    last.set(what, state);
+    log.info(fields, text);
+  };
+  for (const m of messages) {
+    const value = typeof m.value === 'object' && m.value !== null ? (m.value as Record<string, unknown>) : {};
+    if (m.format === 'weather' && m.key.endsWith('/31')) {
+      const state = value.value === 7 ? 'icy' : value.value === 3 ? 'wet' : 'dry';
+      say(m.key, state, { station: m.key, surface: state }, 'road weather');
+    } else if (m.format === 'pole') {
+      const counts = (value.counts ?? {}) as { pedestrians?: number };
+      const crowded = (counts.pedestrians ?? 0) > 400 ? 'crowded' : 'calm';
+      say(m.key, crowded, { pole: m.key, pedestrians: counts.pedestrians }, crowded === 'crowded' ? 'pole zone crowded' : 'pole zone calm again');
+    } else if (m.format === 'situations') {
+      log.info({ key: m.key, form: typeof m.value === 'string' ? 'gzip+base64' : 'json' }, 'traffic message (road works or their end)');
+    }
   }
 }
 
