@@ -67,6 +67,11 @@ const schema = z
     INGEST_MAX_MESSAGE_BYTES: env.positiveInt(512 * 1024),
     /** Messages of one partition handled together. */
     INGEST_BATCH_SIZE: env.positiveInt(1000),
+    /** Partitions one instance handles at the same time (their Redis and Kafka round trips overlap). */
+    INGEST_CONCURRENT_PARTITIONS: env.positiveInt(8),
+    /** A fetch returns once this many bytes are there or INGEST_FETCH_MAX_WAIT_MS passed (kafkajs defaults); raise to batch more under load. */
+    INGEST_FETCH_MIN_BYTES: env.positiveInt(1),
+    INGEST_FETCH_MAX_WAIT_MS: env.positiveInt(5_000),
     /** The loaded map's area "minLon,minLat,maxLon,maxLat" (with a margin); geometry outside it is dead-lettered. */
     INGEST_MAP_BOUNDS: bounds,
     /** Digitraffic station and sensor listings (GeoJSON / {"sensors": [...]}), as the API publishes them. */

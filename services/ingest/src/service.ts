@@ -125,6 +125,8 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
       fromBeginning: config.INGEST_FROM_BEGINNING,
       ingest,
       maxBatchSize: config.INGEST_BATCH_SIZE,
+      concurrentPartitions: config.INGEST_CONCURRENT_PARTITIONS,
+      fetch: { minBytes: config.INGEST_FETCH_MIN_BYTES, maxWaitTimeInMs: config.INGEST_FETCH_MAX_WAIT_MS },
     });
     closers.add('consumer', async () => {
       consuming = false;

@@ -67,6 +67,10 @@ export interface BatchConsumerOptions {
   maxBatchSize?: number;
   /** Partitions handled at the same time by this instance; default 3. */
   partitionsConsumedConcurrently?: number;
+  /** A fetch waits for this many bytes (or maxWaitTimeInMs): bigger batches under load. kafkajs default 1. */
+  minBytes?: number;
+  /** kafkajs default 5000. */
+  maxWaitTimeInMs?: number;
 }
 
 export interface EventConsumer {
@@ -290,6 +294,8 @@ function createBatchConsumer(kafka: Kafka, options: BatchConsumerOptions, log: L
     sessionTimeout: 15_000,
     heartbeatInterval: 1_000,
     retry: { initialRetryTime: 200, retries: 10 },
+    ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
+    ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
   });
   let stopped = false;
   return {

@@ -127,10 +127,17 @@ export function createBatchIngest(deps: BatchIngestDeps): BatchIngest {
       metrics.messageHandled(w.message.topic, outcomeOf(w));
     }
     if (duplicates > 0) metrics.duplicatesSkipped(works[0]!.feed, duplicates);
-    for (const d of deadLetters) {
-      const { topic, partition, offset } = d.message;
-      log.warn({ topic, partition, offset, errorCode: d.code, reason: d.reason }, 'input dead-lettered');
-    }
+    logDeadLetters(deadLetters);
+  }
+
+  /** One warn line per batch (counts by code, the first example with its reason), never the payload. */
+  function logDeadLetters(deadLetters: readonly DeadLetterRecord[]): void {
+    const [first] = deadLetters;
+    if (!first) return;
+    const byCode: Record<string, number> = {};
+    for (const d of deadLetters) byCode[d.code] = (byCode[d.code] ?? 0) + 1;
+    const { topic, partition, offset } = first.message;
+    log.warn({ deadLetters: deadLetters.length, byCode, example: { topic, partition, offset, errorCode: first.code, reason: first.reason } }, 'input dead-lettered');
   }
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { describeValue, type Rejection } from './rejection.js';
 
@@ -8,7 +9,6 @@ export interface PayloadLimits {
 
 export type DecodedPayload = { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly rejection: Rejection };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}\s*$/;
 
 /**
@@ -28,12 +28,9 @@ export function decodeJsonPayload(value: Uint8Array | null, limits: PayloadLimit
     if (!inflated.ok) return inflated;
     bytes = inflated.bytes;
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    return fail('invalid_json', 'not valid JSON: bytes are not UTF-8');
-  }
+  if (!isUtf8(bytes)) return fail('invalid_json', 'not valid JSON: bytes are not UTF-8');
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return { ok: true, json: JSON.parse(text) };
   } catch (err) {

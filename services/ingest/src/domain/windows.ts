@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Reading, ReadingValues } from './reading.js';
 import { SURFACE_STATES, type SurfaceState, type TrafficObservation } from './types.js';
 
@@ -79,9 +79,9 @@ export function observationOf(aggregate: WindowAggregate, sample: Reading, polic
  * envelope id: a consumer can drop a resend by id.
  */
 export function stableEventId(identity: string): string {
-  const hash = createHash('sha1').update(identity).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  const digest = hash('sha1', identity, 'buffer');
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

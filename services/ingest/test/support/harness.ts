@@ -15,7 +15,7 @@ import {
 import type { DeadLetter } from '@kera/proto/ingest/v1/dead_letter';
 import type { FeedStatus } from '@kera/proto/ingest/v1/feed_status';
 import type { Incident, Observation } from '@kera/proto/traffic/v1/events';
-import { Inbox, testInfra, uniqueName } from '@kera/testkit';
+import { Inbox, testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { loadConfig, type IngestConfig } from '../../src/config.js';
 import { startIngestService, type IngestService, type IngestTopics } from '../../src/service.js';
 
@@ -70,6 +70,15 @@ export async function ingestHarness(name: string, env: Record<string, string> = 
   const specs = [TOPICS.cityTms, TOPICS.cityWeather, TOPICS.cityNgsi, TOPICS.citySituations, TOPICS.cityPoleSensors, TOPICS.trafficObservations, TOPICS.trafficIncidents, TOPICS.ingestDlq, TOPICS.ingestFeedStatus];
   const names = [topics.tms, topics.weather, topics.ngsi, topics.situations, topics.pole, topics.observations, topics.incidents, topics.dlq, topics.feedStatus];
   await kafka.ensureTopics(specs.map((spec, i) => ({ ...spec, name: names[i]!, partitions: i < 5 ? inputPartitions : 1 })));
+  // A busy broker may answer for new topics a moment after creating them.
+  await waitFor('the new topics to have leaders', async () => {
+    try {
+      for (const topic of names) await kafka.endOffsets(topic);
+      return true;
+    } catch {
+      return false;
+    }
+  }, { timeoutMs: 30_000, intervalMs: 200 });
   const provider: EventProducer = await kafka.producer();
   const observations = new Inbox<Received<Observation>>();
   const incidents = new Inbox<Received<Incident>>();

@@ -11,10 +11,17 @@ import { messageTime, shiftMessageTimes } from './recording.js';
 const log = createLogger({ name: 'feed-test', level: 'silent' });
 
 function fakeProducer() {
-  const sent = new Inbox<{ topic: string; key: string; value: Record<string, unknown> }>();
+  const sent = new Inbox<{ topic: string; key: string; value: Record<string, unknown>; raw: string }>();
+  const parse = (text: string) => {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return {}; // gzip+base64 traffic messages
+    }
+  };
   const producer: FeedProducer = {
     async send(topic, messages) {
-      for (const m of messages) sent.push({ topic, key: m.key, value: JSON.parse(m.value.toString()) });
+      for (const m of messages) sent.push({ topic, key: m.key, value: parse(m.value.toString()), raw: m.value.toString() });
     },
   };
   return { producer, sent };
@@ -28,7 +35,7 @@ describe('city feed', () => {
 
   it('publishes one message per entity, keyed by entity id, until stopped', async () => {
     const { producer, sent } = fakeProducer();
-    const feed = await startCityFeed({ producer, topic: 'test.city', intervalMs: 5, closureEveryTicks: 0, log });
+    const feed = await startCityFeed({ producer, topic: 'test.city', formats: ['ngsi'], intervalMs: 5, closureEveryTicks: 0, log });
     await sent.waitUntil('two ticks', () => feed.stats().ticks >= 2);
     await feed.stop();
     const count = sent.items.length;
@@ -39,6 +46,23 @@ describe('city feed', () => {
       assert.equal(m.value.type, 'TrafficFlowObserved');
     }
     assert.equal(feed.stats().messages, count);
+  });
+
+  it('publishes all five providers, each on its topic in its own shape', async () => {
+    const { producer, sent } = fakeProducer();
+    const feed = await startCityFeed({ producer, intervalMs: 5, closureEveryTicks: 2, closureTicks: 2, log });
+    await sent.waitUntil('road works and their end', () => sent.items.filter((m) => m.topic === 'city.situations.v1').length >= 2);
+    await feed.stop();
+    const on = (topic: string) => sent.items.filter((m) => m.topic === topic);
+    assert.ok(on('city.ngsi.v1').length > 0);
+    for (const m of on('city.tms.v1')) {
+      assert.match(m.key, /^tms-v2\/2390[12]\/51(16|19|22|25)$/);
+      assert.deepEqual(Object.keys(m.value).sort(), ['time', 'value']);
+    }
+    assert.ok(on('city.weather.v1').some((m) => m.key === 'weather-v2/1901/31'));
+    assert.ok(on('city.pole-sensors.v1').every((m) => m.value.schemaVersion === 1));
+    const situations = on('city.situations.v1');
+    assert.ok(situations.some((m) => m.raw.startsWith('H4sI')), 'the gzip+base64 variant as well');
   });
 
   it('records what it publishes and replays it with times moved to now', async () => {

@@ -1,8 +1,9 @@
 import { appendFile } from 'node:fs/promises';
 import { createKafka, TOPICS, type Logger } from '@kera/platform';
-import { helsinkiHour } from './traffic-model.js';
+import { CITY_FORMATS, createRoadWorks, poleMessages, tmsMessages, weatherMessages, type CityFormat, type FeedMessage } from './city-formats.js';
+import { createRng, helsinkiHour } from './traffic-model.js';
 import { createCityScenario, type ScenarioOptions } from './scenario.js';
-import { messageKey, messageTime, readRecording, shiftMessageTimes } from './recording.js';
+import { feedMessageTime, readRecording, recordedMessage, recordingLine, shiftFeedMessage } from './recording.js';
 
 /** What the feed needs of a Kafka producer (the platform's EventProducer fits). */
 export interface FeedProducer {
@@ -24,7 +25,12 @@ export interface CityFeedOptions extends ScenarioOptions {
   /** Either a producer to use, or brokers to create (and later close) one. */
   readonly producer?: FeedProducer;
   readonly brokers?: string[];
+  /** The NGSI-LD topic (city.ngsi.v1). */
   readonly topic?: string;
+  /** Topics of the other formats; default the registry's city.* topics. */
+  readonly topics?: Partial<Record<CityFormat, string>>;
+  /** Which providers publish (default all five). */
+  readonly formats?: readonly CityFormat[];
   /** Real time between ticks (live), or between lines without times (replay). */
   readonly intervalMs?: number;
   /** Scene seconds per real second: 60 plays an hour of traffic in a minute. */
@@ -49,24 +55,32 @@ export interface CityFeed {
   stats(): { ticks: number; messages: number; failures: number };
 }
 
-type Message = { key: string; value: Buffer };
-
-/** Publishes NGSI-LD traffic for the Otaniemi demo map to city.ngsi.v1, live or from a recording. */
+/**
+ * Publishes the Otaniemi demo city's providers, live or from a recording:
+ * NGSI-LD traffic (city.ngsi.v1), Digitraffic TMS (city.tms.v1) and road
+ * weather (city.weather.v1), traffic messages (city.situations.v1) and smart
+ * poles (city.pole-sensors.v1).
+ */
 export async function startCityFeed(options: CityFeedOptions): Promise<CityFeed> {
   const log = options.log.child({ component: 'city-feed' });
-  const topic = options.topic ?? TOPICS.cityNgsi.name;
-  const { producer, close } = await resolveProducer(options, topic, log);
+  const topics = feedTopics(options);
+  const formats = options.formats ?? CITY_FORMATS;
+  const { producer, close } = await resolveProducer(options, formats.map((f) => topics[f]), log);
   const stats = { ticks: 0, messages: 0, failures: 0 };
 
-  const publish = async (messages: Message[]): Promise<void> => {
+  const publish = async (messages: FeedMessage[]): Promise<void> => {
+    const wanted = messages.filter((m) => formats.includes(m.format));
     try {
-      await producer.send(topic, messages);
-      stats.messages += messages.length;
-      if (options.recordFile) await appendFile(options.recordFile, messages.map((m) => `${m.value.toString()}\n`).join(''));
+      for (const format of formats) {
+        const batch = wanted.filter((m) => m.format === format);
+        if (batch.length > 0) await producer.send(topics[format], batch.map(toKafka));
+      }
+      stats.messages += wanted.length;
+      if (options.recordFile) await appendFile(options.recordFile, wanted.map((m) => `${JSON.stringify(recordingLine(m))}\n`).join(''));
     } catch (err) {
       // A simulator keeps going through a broker hiccup; the next tick is fresh data anyway.
       stats.failures += 1;
-      log.warn({ err, topic }, 'city feed publish failed');
+      log.warn({ err }, 'city feed publish failed');
     }
   };
 
@@ -79,7 +93,7 @@ export async function startCityFeed(options: CityFeedOptions): Promise<CityFeed>
   const done = run
     .catch((err: unknown) => log.error({ err }, 'city feed stopped on an error'))
     .finally(close);
-  log.info({ topic, mode: options.replay ? 'replay' : 'live', intervalMs: options.intervalMs ?? 5_000 }, 'city feed started');
+  log.info({ topics: formats.map((f) => topics[f]), mode: options.replay ? 'replay' : 'live', intervalMs: options.intervalMs ?? 5_000 }, 'city feed started');
   return {
     stop: async () => {
       schedule.cancel();
@@ -93,12 +107,15 @@ export async function startCityFeed(options: CityFeedOptions): Promise<CityFeed>
 async function runLive(
   options: CityFeedOptions,
   schedule: Scheduler,
-  publish: (m: Message[]) => Promise<void>,
+  publish: (m: FeedMessage[]) => Promise<void>,
   stats: { ticks: number },
   log: Logger,
 ): Promise<void> {
   const clock = options.clock ?? (() => new Date());
   const scenario = createCityScenario(options);
+  const random = createRng((options.seed ?? 20_250_506) + 1);
+  const roadWorks = createRoadWorks(options.closureEveryTicks ?? 30, options.closureTicks ?? 10, random);
+  const announced = new Map<string, string>();
   const intervalMs = options.intervalMs ?? 5_000;
   const timeScale = options.timeScale ?? 60;
   const startedAt = clock().getTime();
@@ -108,7 +125,14 @@ async function runLive(
     const sceneTime = new Date(sceneStart + (now.getTime() - startedAt) * timeScale);
     const entities = scenario.tick(now, sceneTime);
     for (const e of entities.filter((e) => e.type === 'RoadSegment')) log.info({ id: e.id, status: statusOf(e) }, 'road segment status');
-    await publish(toMessages(entities, options.batch ?? false));
+    const others = [
+      ...tmsMessages(now, sceneTime, random),
+      ...weatherMessages(now, sceneTime),
+      ...poleMessages(now, sceneTime, random),
+      ...roadWorks(stats.ticks, now),
+    ];
+    announce(others, log, announced);
+    await publish([...toMessages(entities, options.batch ?? false), ...others]);
     stats.ticks += 1;
     log.debug({ sceneTime: sceneTime.toISOString(), entities: entities.length }, 'city feed tick');
   } while (await schedule.wait(intervalMs));
@@ -118,7 +142,7 @@ async function runReplay(
   replay: ReplayOptions & { recording: unknown[] },
   options: CityFeedOptions,
   schedule: Scheduler,
-  publish: (m: Message[]) => Promise<void>,
+  publish: (m: FeedMessage[]) => Promise<void>,
   stats: { ticks: number },
   log: Logger,
 ): Promise<void> {
@@ -129,14 +153,15 @@ async function runReplay(
   for (;;) {
     log.info({ file: replay.file, messages: recording.length }, 'replaying city feed');
     let previous: number | undefined;
-    for (const message of recording) {
-      const recordedAt = messageTime(message);
+    for (const line of recording) {
+      const message = recordedMessage(line);
+      const recordedAt = feedMessageTime(message);
       const gap = previous === undefined ? 0 : recordedAt === undefined ? fallbackGapMs : Math.max(0, recordedAt - previous) / speed;
       if (gap > 0 && !(await schedule.wait(gap))) return;
       if (schedule.cancelled) return;
       previous = recordedAt ?? previous;
-      const live = replay.retime === false || recordedAt === undefined ? message : shiftMessageTimes(message, clock().getTime() - recordedAt);
-      await publish([{ key: messageKey(live), value: Buffer.from(JSON.stringify(live)) }]);
+      const live = replay.retime === false || recordedAt === undefined ? message : shiftFeedMessage(message, clock().getTime() - recordedAt);
+      await publish([live]);
       stats.ticks += 1;
     }
     if (!replay.loop || schedule.cancelled) return;
@@ -144,9 +169,45 @@ async function runReplay(
   }
 }
 
-function toMessages(entities: Array<Record<string, unknown>>, batch: boolean): Message[] {
-  if (batch) return [{ key: 'city-feed', value: Buffer.from(JSON.stringify(entities)) }];
-  return entities.map((e) => ({ key: String(e.id), value: Buffer.from(JSON.stringify(e)) }));
+/** Logs (info) when the road surface, a pole zone's crowding or road works change, so a demo shows why routes move. */
+function announce(messages: readonly FeedMessage[], log: Logger, last: Map<string, string>): void {
+  const say = (what: string, state: string, fields: Record<string, unknown>, text: string) => {
+    if (last.get(what) === state) return;
+    last.set(what, state);
+    log.info(fields, text);
+  };
+  for (const m of messages) {
+    const value = typeof m.value === 'object' && m.value !== null ? (m.value as Record<string, unknown>) : {};
+    if (m.format === 'weather' && m.key.endsWith('/31')) {
+      const state = value.value === 7 ? 'icy' : value.value === 3 ? 'wet' : 'dry';
+      say(m.key, state, { station: m.key, surface: state }, 'road weather');
+    } else if (m.format === 'pole') {
+      const counts = (value.counts ?? {}) as { pedestrians?: number };
+      const crowded = (counts.pedestrians ?? 0) > 400 ? 'crowded' : 'calm';
+      say(m.key, crowded, { pole: m.key, pedestrians: counts.pedestrians }, crowded === 'crowded' ? 'pole zone crowded' : 'pole zone calm again');
+    } else if (m.format === 'situations') {
+      log.info({ key: m.key, form: typeof m.value === 'string' ? 'gzip+base64' : 'json' }, 'traffic message (road works or their end)');
+    }
+  }
+}
+
+function toMessages(entities: Array<Record<string, unknown>>, batch: boolean): FeedMessage[] {
+  if (batch) return [{ format: 'ngsi', key: 'city-feed', value: entities }];
+  return entities.map((e) => ({ format: 'ngsi', key: String(e.id), value: e }));
+}
+
+const toKafka = (m: FeedMessage) => ({ key: m.key, value: Buffer.from(typeof m.value === 'string' ? m.value : JSON.stringify(m.value)) });
+
+const DEFAULT_TOPICS: Record<CityFormat, string> = {
+  ngsi: TOPICS.cityNgsi.name,
+  tms: TOPICS.cityTms.name,
+  weather: TOPICS.cityWeather.name,
+  situations: TOPICS.citySituations.name,
+  pole: TOPICS.cityPoleSensors.name,
+};
+
+function feedTopics(options: CityFeedOptions): Record<CityFormat, string> {
+  return { ...DEFAULT_TOPICS, ...(options.topic ? { ngsi: options.topic } : {}), ...options.topics };
 }
 
 function statusOf(entity: Record<string, unknown>): unknown {
@@ -160,12 +221,12 @@ function morningToday(now: Date): Date {
   return new Date(now.getTime() - hoursSince * 3_600_000);
 }
 
-async function resolveProducer(options: CityFeedOptions, topic: string, log: Logger) {
+async function resolveProducer(options: CityFeedOptions, topics: readonly string[], log: Logger) {
   if (options.producer) return { producer: options.producer, close: async () => undefined };
   if (!options.brokers) throw new Error('startCityFeed needs a producer or brokers');
   const kafka = createKafka({ brokers: options.brokers, clientId: 'kera-city-feed', log });
-  // Auto-creation is off on Kera's brokers; the topic comes from the registry.
-  await kafka.ensureTopics([{ ...TOPICS.cityNgsi, name: topic }]);
+  // Auto-creation is off on Kera's brokers; partitions and retention come from the registry.
+  await kafka.ensureTopics(topics.map((name) => ({ ...TOPICS.cityNgsi, name })));
   const producer = await kafka.producer();
   return { producer, close: () => producer.close() };
 }

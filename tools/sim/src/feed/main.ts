@@ -1,9 +1,10 @@
 import { createLogger, createShutdown, env, parseConfig } from '@kera/platform';
 import { z } from 'zod';
+import { CITY_FORMATS, type CityFormat } from './city-formats.js';
 import { startCityFeed } from './feed.js';
 
 /**
- * City feed CLI: live NGSI-LD traffic for the Otaniemi map, or a replay.
+ * City feed CLI: live traffic for the Otaniemi map in all five provider formats, or a replay.
  *   node tools/sim/dist/src/feed/main.js
  *   FEED_REPLAY_FILE=tools/sim/src/feed/samples/otaniemi-morning.jsonl node tools/sim/dist/src/feed/main.js
  */
@@ -12,6 +13,12 @@ const config = parseConfig(
     LOG_LEVEL: env.logLevel(),
     KAFKA_BROKERS: env.brokers(),
     FEED_TOPIC: z.string().min(1).default('city.ngsi.v1'),
+    /** Which providers publish: any of ngsi, tms, weather, situations, pole. */
+    FEED_FORMATS: z
+      .string()
+      .default(CITY_FORMATS.join(','))
+      .transform((text) => text.split(',').map((f) => f.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(CITY_FORMATS as unknown as [CityFormat, ...CityFormat[]])).min(1)),
     FEED_INTERVAL_MS: env.positiveInt(5_000),
     FEED_TIME_SCALE: z.coerce.number().positive().default(60),
     FEED_SCENE_START: z.iso.datetime({ offset: true }).optional(),
@@ -35,6 +42,7 @@ shutdown.installSignalHandlers();
 const feed = await startCityFeed({
   brokers: config.KAFKA_BROKERS,
   topic: config.FEED_TOPIC,
+  formats: config.FEED_FORMATS,
   intervalMs: config.FEED_INTERVAL_MS,
   timeScale: config.FEED_TIME_SCALE,
   ...(config.FEED_SCENE_START ? { sceneStart: new Date(config.FEED_SCENE_START) } : {}),

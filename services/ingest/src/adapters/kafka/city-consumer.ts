@@ -9,12 +9,16 @@ export function createCityConsumer(options: {
   fromBeginning: boolean;
   ingest: BatchIngest;
   maxBatchSize: number;
+  concurrentPartitions: number;
+  fetch: { minBytes: number; maxWaitTimeInMs: number };
 }): EventConsumer {
   return options.kafka.batchConsumer({
     groupId: options.groupId,
     topics: options.topics,
     fromBeginning: options.fromBeginning,
     maxBatchSize: options.maxBatchSize,
+    partitionsConsumedConcurrently: options.concurrentPartitions,
+    ...options.fetch,
     handleBatch: (messages) => options.ingest.handleBatch(messages),
   });
 }

@@ -6,11 +6,11 @@
  */
 
 /**
- * ARGV: prefix, windowMs, latenessMs, ttlS,
- *   nReadings, then per reading: location, eventMs, readingKey, speed, flow,
- *   occupancy, pedestrianDensity, surfaceTemperature, friction, surfaceRank ('' = absent),
- *   nIncidents, then per incident: id, orderMs, fingerprint,
- *   nDeadLetters, then their keys.
+ * ARGV: prefix, windowMs, latenessMs, ttlS, then three JSON arrays (one
+ * argument each, so a batch is a handful of arguments, not thousands):
+ *   readings [location, eventMs, readingKey, speed, flow, occupancy,
+ *   pedestrianDensity, surfaceTemperature, friction, surfaceRank] ('' = absent, all strings),
+ *   incidents [id, orderMs, fingerprint], dead-letter keys.
  * Returns { outcomes ('m' merged, 'd' duplicate, 'l<windowStart>:<watermark>' late),
  *   windows ([location, windowStart, HGETALL]), incident flags (1 emit), dead-letter flags (1 already sent) }.
  */
@@ -20,119 +20,134 @@ local windowMs = tonumber(ARGV[2])
 local latenessMs = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
 local names = {'speedKmh', 'flowVph', 'occupancyPct', 'pedestrianDensity', 'surfaceTemperatureC'}
-local at = 5
-local n = tonumber(ARGV[at])
-local outcomes, touched, order = {}, {}, {}
-for i = 0, n - 1 do
-  local b = at + i * 10
-  local loc, eventText, rkey = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
+local readings = cjson.decode(ARGV[5])
+local outcomes, windows, order, watermarks = {}, {}, {}, {}
+-- Each touched window is read once, merged in memory, and written once at the end.
+local function window(loc, ws, wkey)
+  local w = windows[wkey]
+  if not w then
+    local flat = redis.call('HGETALL', wkey)
+    local f = {}
+    for i = 1, #flat, 2 do f[flat[i]] = flat[i + 1] end
+    w = { loc = loc, ws = ws, f = f, dirty = false }
+    windows[wkey] = w
+    order[#order + 1] = wkey
+  end
+  return w
+end
+local function add(f, field, delta)
+  f[field] = tostring((tonumber(f[field]) or 0) + delta)
+end
+for i = 1, #readings do
+  local r = readings[i]
+  local loc, eventText, rkey = r[1], r[2], r[3]
   local eventMs = tonumber(eventText)
   local ws = string.format('%d', math.floor(eventMs / windowMs) * windowMs)
   local wkey = prefix .. 'w:' .. loc .. ':' .. ws
   local wmkey = prefix .. 'wm:' .. loc
   local outcome
-  if redis.call('SISMEMBER', wkey .. ':r', rkey) == 1 then
+  if redis.call('SADD', wkey .. ':r', rkey) == 0 then
     outcome = 'd'
   else
-    local wmText = redis.call('GET', wmkey)
-    local wm = tonumber(wmText or '-1')
-    if wm >= 0 and tonumber(ws) + windowMs + latenessMs <= wm then
-      outcome = 'l' .. ws .. ':' .. wmText
+    local seen = watermarks[wmkey]
+    if not seen then
+      local stored = redis.call('GET', wmkey)
+      seen = { text = stored or '-1', ms = tonumber(stored or '-1'), dirty = false }
+      watermarks[wmkey] = seen
+    end
+    if seen.ms >= 0 and tonumber(ws) + windowMs + latenessMs <= seen.ms then
+      redis.call('SREM', wkey .. ':r', rkey)
+      outcome = 'l' .. ws .. ':' .. seen.text
     else
-      redis.call('SADD', wkey .. ':r', rkey)
-      redis.call('EXPIRE', wkey .. ':r', ttl)
-      redis.call('HINCRBY', wkey, 'n', 1)
+      local f = window(loc, ws, wkey).f
+      windows[wkey].dirty = true
+      add(f, 'n', 1)
       for j = 1, 5 do
-        local v = ARGV[b + 3 + j]
+        local v = r[3 + j]
         if v ~= '' then
-          redis.call('HINCRBYFLOAT', wkey, names[j] .. ':s', v)
-          redis.call('HINCRBY', wkey, names[j] .. ':n', 1)
+          add(f, names[j] .. ':s', tonumber(v))
+          add(f, names[j] .. ':n', 1)
         end
       end
-      local f = ARGV[b + 9]
-      if f ~= '' then
-        local cur = redis.call('HGET', wkey, 'fmin')
-        if (not cur) or tonumber(f) < tonumber(cur) then redis.call('HSET', wkey, 'fmin', f) end
-      end
-      local rank = tonumber(ARGV[b + 10])
-      if rank > tonumber(redis.call('HGET', wkey, 'sr') or '0') then redis.call('HSET', wkey, 'sr', rank) end
-      redis.call('EXPIRE', wkey, ttl)
-      if eventMs > wm then redis.call('SET', wmkey, eventText, 'EX', ttl) end
+      if r[9] ~= '' and ((not f.fmin) or tonumber(r[9]) < tonumber(f.fmin)) then f.fmin = r[9] end
+      if tonumber(r[10]) > (tonumber(f.sr) or 0) then f.sr = r[10] end
+      if eventMs > seen.ms then watermarks[wmkey] = { text = eventText, ms = eventMs, dirty = true } end
       outcome = 'm'
     end
   end
+  if outcome == 'd' then window(loc, ws, wkey) end
   outcomes[#outcomes + 1] = outcome
-  if string.sub(outcome, 1, 1) ~= 'l' and not touched[wkey] then
-    touched[wkey] = true
-    order[#order + 1] = { loc, ws, wkey }
-  end
 end
-local windows = {}
-for _, w in ipairs(order) do windows[#windows + 1] = { w[1], w[2], redis.call('HGETALL', w[3]) } end
-at = at + 1 + n * 10
-local ni = tonumber(ARGV[at])
+for key, w in pairs(watermarks) do
+  if w.dirty then redis.call('SET', key, w.text, 'EX', ttl) end
+end
+local touched = {}
+for _, wkey in ipairs(order) do
+  local w = windows[wkey]
+  local flat = {}
+  for k, v in pairs(w.f) do
+    flat[#flat + 1] = k
+    flat[#flat + 1] = v
+  end
+  if w.dirty then redis.call('HSET', wkey, unpack(flat)) end
+  redis.call('EXPIRE', wkey, ttl)
+  redis.call('EXPIRE', wkey .. ':r', ttl)
+  touched[#touched + 1] = { w.loc, w.ws, flat }
+end
+local marks = cjson.decode(ARGV[6])
 local incidents = {}
-for i = 0, ni - 1 do
-  local b = at + i * 3
-  local stored = redis.call('GET', prefix .. 'inc:' .. ARGV[b + 1])
+for i = 1, #marks do
+  local stored = redis.call('GET', prefix .. 'inc:' .. marks[i][1])
   local emit = 1
   if stored then
     local sep = string.find(stored, '|', 1, true)
     local storedOrder = tonumber(string.sub(stored, 1, sep - 1))
-    local incoming = tonumber(ARGV[b + 2])
-    if incoming < storedOrder or (incoming == storedOrder and string.sub(stored, sep + 1) == ARGV[b + 3]) then emit = 0 end
+    local incoming = tonumber(marks[i][2])
+    if incoming < storedOrder or (incoming == storedOrder and string.sub(stored, sep + 1) == marks[i][3]) then emit = 0 end
   end
   incidents[#incidents + 1] = emit
 end
-at = at + 1 + ni * 3
-local nd = tonumber(ARGV[at])
+local keys = cjson.decode(ARGV[7])
 local sent = {}
-for i = 1, nd do sent[#sent + 1] = redis.call('EXISTS', prefix .. 'dlq:' .. ARGV[at + i]) end
-return { outcomes, windows, incidents, sent }
+for i = 1, #keys do sent[#sent + 1] = redis.call('EXISTS', prefix .. 'dlq:' .. keys[i]) end
+return { outcomes, touched, incidents, sent }
 `;
 
 /**
- * ARGV: prefix, ttlS, ledgerTtlS,
- *   nWindows, then per window: location, windowStart, sampleCount,
- *   nIncidents, then per incident: id, orderMs, fingerprint,
- *   nDeadLetters, then their keys,
- *   nFeeds, then per feed: feed, seenAtMs, eventMs.
+ * ARGV: prefix, ttlS, ledgerTtlS, then four JSON arrays: windows [location,
+ * windowStart, sampleCount], incidents [id, orderMs, fingerprint], dead-letter
+ * keys, feeds [feed, seenAtMs, eventMs] (numbers as strings).
  * Only ever moves marks forward, so two replicas committing out of order agree.
  */
 export const COMMIT_LUA = `
 local prefix = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local ledgerTtl = tonumber(ARGV[3])
-local at = 4
-local n = tonumber(ARGV[at])
-for i = 0, n - 1 do
-  local b = at + i * 3
-  local wkey = prefix .. 'w:' .. ARGV[b + 1] .. ':' .. ARGV[b + 2]
-  if tonumber(ARGV[b + 3]) > tonumber(redis.call('HGET', wkey, 'e') or '0') then
-    redis.call('HSET', wkey, 'e', ARGV[b + 3])
+local windows = cjson.decode(ARGV[4])
+for i = 1, #windows do
+  local w = windows[i]
+  local wkey = prefix .. 'w:' .. w[1] .. ':' .. w[2]
+  if tonumber(w[3]) > tonumber(redis.call('HGET', wkey, 'e') or '0') then
+    redis.call('HSET', wkey, 'e', w[3])
     redis.call('EXPIRE', wkey, ttl)
   end
 end
-at = at + 1 + n * 3
-n = tonumber(ARGV[at])
-for i = 0, n - 1 do
-  local b = at + i * 3
-  local key = prefix .. 'inc:' .. ARGV[b + 1]
+local incidents = cjson.decode(ARGV[5])
+for i = 1, #incidents do
+  local m = incidents[i]
+  local key = prefix .. 'inc:' .. m[1]
   local stored = redis.call('GET', key)
   local storedOrder = -1
   if stored then storedOrder = tonumber(string.sub(stored, 1, string.find(stored, '|', 1, true) - 1)) end
-  if tonumber(ARGV[b + 2]) >= storedOrder then redis.call('SET', key, ARGV[b + 2] .. '|' .. ARGV[b + 3], 'EX', ledgerTtl) end
+  if tonumber(m[2]) >= storedOrder then redis.call('SET', key, m[2] .. '|' .. m[3], 'EX', ledgerTtl) end
 end
-at = at + 1 + n * 3
-n = tonumber(ARGV[at])
-for i = 1, n do redis.call('SET', prefix .. 'dlq:' .. ARGV[at + i], '1', 'EX', ttl) end
-at = at + 1 + n
-n = tonumber(ARGV[at])
-for i = 0, n - 1 do
-  local b = at + i * 3
-  local feed = ARGV[b + 1]
-  if tonumber(ARGV[b + 2]) > tonumber(redis.call('HGET', prefix .. 'feeds:seen', feed) or '0') then redis.call('HSET', prefix .. 'feeds:seen', feed, ARGV[b + 2]) end
-  if tonumber(ARGV[b + 3]) > tonumber(redis.call('HGET', prefix .. 'feeds:event', feed) or '0') then redis.call('HSET', prefix .. 'feeds:event', feed, ARGV[b + 3]) end
+local dead = cjson.decode(ARGV[6])
+for i = 1, #dead do redis.call('SET', prefix .. 'dlq:' .. dead[i], '1', 'EX', ttl) end
+local feeds = cjson.decode(ARGV[7])
+for i = 1, #feeds do
+  local f = feeds[i]
+  if tonumber(f[2]) > tonumber(redis.call('HGET', prefix .. 'feeds:seen', f[1]) or '0') then redis.call('HSET', prefix .. 'feeds:seen', f[1], f[2]) end
+  if tonumber(f[3]) > tonumber(redis.call('HGET', prefix .. 'feeds:event', f[1]) or '0') then redis.call('HSET', prefix .. 'feeds:event', f[1], f[3]) end
 end
 return 1
 `;

@@ -47,14 +47,12 @@ export function createRedisIngestState(options: {
   const run = scripts(redis);
   return {
     async prepare(input: PrepareInput): Promise<Prepared> {
-      const args = [prefix, String(policy.windowMs), String(policy.latenessMs), String(options.ttlSeconds), String(input.readings.length)];
-      for (const r of input.readings) {
+      const readings = input.readings.map((r) => {
         const v = r.values;
-        args.push(r.locationId, String(r.eventMs), r.readingKey, num(v.speedKmh), num(v.flowVph), num(v.occupancyPct), num(v.pedestrianDensity), num(v.surfaceTemperatureC), num(v.friction), String(surfaceRank(v.surface)));
-      }
-      args.push(String(input.incidents.length));
-      for (const i of input.incidents) args.push(i.incidentId, String(i.orderMs), i.fingerprint);
-      args.push(String(input.messageKeys.length), ...input.messageKeys);
+        return [r.locationId, String(r.eventMs), r.readingKey, num(v.speedKmh), num(v.flowVph), num(v.occupancyPct), num(v.pedestrianDensity), num(v.surfaceTemperatureC), num(v.friction), String(surfaceRank(v.surface))];
+      });
+      const marks = input.incidents.map((i) => [i.incidentId, String(i.orderMs), i.fingerprint]);
+      const args = [prefix, String(policy.windowMs), String(policy.latenessMs), String(options.ttlSeconds), JSON.stringify(readings), JSON.stringify(marks), JSON.stringify(input.messageKeys)];
       const [outcomes, windows, incidents, sent] = (await run.keraIngestPrepare(...args)) as [string[], Array<[string, string, string[]]>, number[], number[]];
       return {
         readings: outcomes.map(readOutcome),
@@ -65,13 +63,15 @@ export function createRedisIngestState(options: {
     },
 
     async commit(input: CommitInput): Promise<void> {
-      const args = [prefix, String(options.ttlSeconds), String(options.incidentTtlSeconds), String(input.windows.length)];
-      for (const w of input.windows) args.push(w.locationId, String(w.windowStartMs), String(w.sampleCount));
-      args.push(String(input.incidents.length));
-      for (const i of input.incidents) args.push(i.incidentId, String(i.orderMs), i.fingerprint);
-      args.push(String(input.deadLetters.length), ...input.deadLetters);
-      args.push(String(input.feeds.length));
-      for (const f of input.feeds) args.push(f.feed, String(f.seenAtMs), String(f.eventMs));
+      const args = [
+        prefix,
+        String(options.ttlSeconds),
+        String(options.incidentTtlSeconds),
+        JSON.stringify(input.windows.map((w) => [w.locationId, String(w.windowStartMs), String(w.sampleCount)])),
+        JSON.stringify(input.incidents.map((i) => [i.incidentId, String(i.orderMs), i.fingerprint])),
+        JSON.stringify(input.deadLetters),
+        JSON.stringify(input.feeds.map((f) => [f.feed, String(f.seenAtMs), String(f.eventMs)])),
+      ];
       await run.keraIngestCommit(...args);
     },
 

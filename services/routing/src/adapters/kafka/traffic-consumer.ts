@@ -59,7 +59,9 @@ export function createTrafficConsumer(deps: {
     if (message.topic === topics.feedStatus) {
       if (!message.value) return 'no_effect';
       const { payload } = unwrap(EVENTS.feedStatus, message.value);
-      deps.feeds?.apply(payload.feed, payload.state === FeedState.STALE, payload.changedAt?.getTime() ?? 0);
+      const stale = payload.state === FeedState.STALE;
+      deps.feeds?.apply(payload.feed, stale, payload.changedAt?.getTime() ?? 0);
+      log.info({ feed: payload.feed, stale }, stale ? 'city feed is stale: routes report it' : 'city feed is fresh');
       return 'applied';
     }
     if (message.topic === topics.observations) {
@@ -73,7 +75,12 @@ export function createTrafficConsumer(deps: {
       if (!incidentId) return 'no_effect';
       return updater.incident({ incidentId, kind: 'unspecified', severity: 'unspecified', geometry: { kind: 'point', point: { lat: 0, lon: 0 } }, active: false });
     }
-    return updater.incident(toIncidentFact(unwrap(EVENTS.incident, message.value).payload));
+    const fact = toIncidentFact(unwrap(EVENTS.incident, message.value).payload);
+    const outcome = updater.incident(fact);
+    if (outcome === 'applied' || outcome === 'removed') {
+      log.info({ incidentId: fact.incidentId, kind: fact.kind, severity: fact.severity }, outcome === 'applied' ? 'incident applied to the weights' : 'incident lifted');
+    }
+    return outcome;
   };
 
   const deadLetter = async (message: IncomingMessage, reason: string): Promise<void> => {
