@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobSpec, Plan, PlanProblem, VehicleSpec } from './model.js';
+import { createRandom } from './random.js';
 import { solve } from './solve.js';
 
 /** Points on a plane; travel time = distance = rounded Euclidean distance. */
@@ -202,5 +203,39 @@ describe('solve: pickup and delivery', () => {
     const plan = solve(problem, deterministic);
     assert.deepEqual(plan.routes.map((r) => r.vehicle), [1], 'the depot vehicle has no way to the pickup');
     assert.ok(Number.isFinite(plan.distance));
+  });
+});
+
+describe('solve: a random dispatch day', () => {
+  it('keeps every rule on 40 shipments, mixed vehicles, two profiles, released stops and ranges', () => {
+    const rng = createRandom(42);
+    const points = Array.from({ length: 90 }, () => [rng.below(1000), rng.below(1000)] as const);
+    const road = grid(points);
+    const sidewalk = Float64Array.from(road, (d) => 2 * d);
+    const jobs: JobSpec[] = Array.from({ length: 40 }, (_, k) => {
+      const open = rng.below(3000);
+      return {
+        id: `j${k}`, demand: 1 + rng.below(3),
+        pickup: { location: 2 * k + 10, serviceTime: 30, earliest: open, latest: open + 1500 },
+        delivery: { location: 2 * k + 11, serviceTime: 30, latest: open + 3000 + rng.below(2000) },
+      };
+    });
+    const vehicles: VehicleSpec[] = Array.from({ length: 6 }, (_, v) => ({
+      id: `v${v}`, start: v, end: v < 4 ? v : undefined, capacity: v < 2 ? 3 : 6, profile: v % 2,
+      availableAt: 100 * v, latestEnd: 9000, maxDistance: 12000,
+      ...(v === 0 ? { fixed: [{ job: 0, kind: 'pickup' as const }] } : {}),
+    }));
+    const problem: PlanProblem = { locations: points.length, profiles: [{ durations: road }, { durations: sidewalk }], vehicles, jobs };
+    const plan = solve(problem, { ...deterministic, maxIterations: 1_500 });
+    assert.deepEqual(violations(problem, plan), []);
+    for (const route of plan.routes) {
+      assert.ok(route.distance <= 12000, `vehicle ${route.vehicle} drives ${route.distance} beyond its range`);
+      assert.ok(route.end <= 9000, `vehicle ${route.vehicle} ends at ${route.end}`);
+    }
+    assert.deepEqual(plan.routes.find((r) => r.vehicle === 0)?.stops[0], { ...plan.routes.find((r) => r.vehicle === 0)?.stops[0], job: 0, kind: 'pickup' });
+    const served = plan.routes.flatMap((r) => r.stops.filter((s) => s.kind === 'delivery').map((s) => s.job));
+    assert.equal(new Set(served).size, served.length, 'a job is served twice');
+    assert.equal(served.length + plan.unassigned.length, jobs.length);
+    assert.ok(served.length >= 30, `only ${served.length} of 40 served`);
   });
 });
