@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobSpec, Plan, PlanProblem, VehicleSpec } from './model.js';
+import { InvalidProblemError, type JobSpec, type Plan, type PlanProblem, type VehicleSpec } from './model.js';
 import { createRandom } from './random.js';
 import { solve } from './solve.js';
 
@@ -237,5 +237,22 @@ describe('solve: a random dispatch day', () => {
     assert.equal(new Set(served).size, served.length, 'a job is served twice');
     assert.equal(served.length + plan.unassigned.length, jobs.length);
     assert.ok(served.length >= 30, `only ${served.length} of 40 served`);
+  });
+});
+
+describe('solve: bad input', () => {
+  it('rejects a malformed problem listing every problem, before any search', () => {
+    const problem: PlanProblem = {
+      locations: 3,
+      profiles: [{ durations: new Float64Array(8) }],
+      vehicles: [{ id: 'v', start: 5, capacity: 1, fixed: [{ job: 0, kind: 'delivery' }] }],
+      jobs: [{ id: 'a', pickup: { location: 1 }, delivery: { location: 2, earliest: 10, latest: 5 } }],
+    };
+    assert.throws(() => solve(problem, deterministic), (err: unknown) =>
+      err instanceof InvalidProblemError
+      && /profiles\[0\]\.durations has 8 entries, expected 9/.test(err.message)
+      && /jobs\[0\] \(a\)\.delivery window closes before it opens/.test(err.message)
+      && /vehicles\[0\] \(v\)\.start is not a location index: 5/.test(err.message)
+      && /delivery of job a is released before its pickup/.test(err.message));
   });
 });
