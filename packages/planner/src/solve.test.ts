@@ -203,6 +203,7 @@ describe('solve: pickup and delivery', () => {
     const plan = solve(problem, deterministic);
     assert.deepEqual(plan.routes.map((r) => r.vehicle), [1], 'the depot vehicle has no way to the pickup');
     assert.ok(Number.isFinite(plan.distance));
+    assert.ok(Number.isFinite(plan.cost), 'an unreachable arc does not poison the objective');
   });
 });
 
