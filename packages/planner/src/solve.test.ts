@@ -241,6 +241,19 @@ describe('solve: a random dispatch day', () => {
   });
 });
 
+describe('solve: nothing to plan', () => {
+  it('returns at once when every job is released already', () => {
+    const problem: PlanProblem = {
+      locations: 2, profiles: [{ durations: [0, 5, 5, 0] }],
+      vehicles: [{ id: 'v', start: 0, capacity: 1, fixed: [{ job: 0, kind: 'delivery' }] }],
+      jobs: [{ id: 'a', demand: 1, delivery: { location: 1 } }],
+    };
+    const plan = solve(problem, { timeLimitMs: 60_000 });
+    assert.equal(plan.iterations, 0);
+    assert.deepEqual(plan.routes[0]?.stops.map((s) => [s.job, s.kind, s.arrival]), [[0, 'delivery', 5]]);
+  });
+});
+
 describe('solve: bad input', () => {
   it('rejects a malformed problem listing every problem, before any search', () => {
     const problem: PlanProblem = {
