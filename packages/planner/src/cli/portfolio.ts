@@ -21,7 +21,7 @@ export interface Portfolio {
 }
 
 /** Room left for posting the plan back within the caller's budget. */
-const HANDBACK_MS = 80;
+const HANDBACK_MS = 100;
 
 export function createPortfolio(threads = availableParallelism()): Portfolio {
   const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL('./solve-worker.js', import.meta.url)));
