@@ -60,6 +60,8 @@ function insertSingle(inst: Instance, r: RouteState, u: number, rng: Random, bli
   const lu = inst.loc[u] as number;
   const luN = lu * N;
   const late = inst.late[u] as number;
+  const early = inst.early[u] as number;
+  const serviceU = inst.service[u] as number;
   const { node, es, ls } = r;
   const opening = r.size === 0 ? (inst.fixedCost[v] as number) : 0;
   // Cheapest checks first: the cost bound rejects most positions before any window or load check.
@@ -73,7 +75,7 @@ function insertSingle(inst: Instance, r: RouteState, u: number, rng: Random, bli
     if (delta >= out.cost) continue;
     const arrive = ready + (dur[la + lu] as number);
     if (arrive > late) continue;
-    const leave = Math.max(arrive, inst.early[u] as number) + (inst.service[u] as number);
+    const leave = Math.max(arrive, early) + serviceU;
     if (leave + (dur[luN + lb] as number) > (ls[p + 1] as number)) continue;
     if (!fitsSingle(inst, r, u, p, s0, la, lu, lb)) continue;
     // A blink skips a position that would have won; drawing only here keeps the same odds for less work.

@@ -139,7 +139,9 @@ function compileProfiles(problem: PlanProblem): { dur: Float64Array[]; dist: Flo
 
 function defaultUnassignedCost(cost: readonly Float64Array[], L: number): number {
   let max = 0;
-  for (const c of cost) for (let k = 0; k < c.length; k++) max = Math.max(max, c[k] ?? 0);
+  for (const c of cost) {
+    for (let k = 0; k < c.length; k++) if (Number.isFinite(c[k])) max = Math.max(max, c[k] as number);
+  }
   return 1e3 + 4 * (L + 1) * max;
 }
 

@@ -18,7 +18,7 @@ export interface RuinParams {
   readonly routeRate: number;
 }
 
-export const defaultRuin: RuinParams = { averageRemoved: 15, maxStringLength: 10, splitRate: 0.5, splitDepth: 0.5, routeRate: 0.05 };
+export const defaultRuin: RuinParams = { averageRemoved: 20, maxStringLength: 15, splitRate: 0.5, splitDepth: 0.5, routeRate: 0.05 };
 
 /** Detaches the chosen jobs from their routes and returns them (routes are rebuilt). */
 export function ruin(sol: Solution, seedJob: number, rng: Random, params: RuinParams): number[] {

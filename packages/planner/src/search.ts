@@ -50,7 +50,9 @@ export function search(inst: Instance, jobs: readonly number[], rng: Random, bud
   const tf = params.finalTemperature * meanArcCost(sol);
   let iteration = 0;
   const limited = Number.isFinite(budget.maxIterations);
-  while (iteration < budget.maxIterations) {
+  // Nothing movable: the first plan is the only plan, so spend none of the budget.
+  const stop = jobs.length === 0 ? 0 : budget.maxIterations;
+  while (iteration < stop) {
     const elapsed = budget.now() - started;
     if (elapsed >= budget.timeLimitMs) break;
     const progress = limited ? iteration / budget.maxIterations : elapsed / budget.timeLimitMs;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobSpec, Plan, PlanProblem, VehicleSpec } from './model.js';
+import { InvalidProblemError, type JobSpec, type Plan, type PlanProblem, type VehicleSpec } from './model.js';
+import { createRandom } from './random.js';
 import { solve } from './solve.js';
 
 /** Points on a plane; travel time = distance = rounded Euclidean distance. */
@@ -202,5 +203,70 @@ describe('solve: pickup and delivery', () => {
     const plan = solve(problem, deterministic);
     assert.deepEqual(plan.routes.map((r) => r.vehicle), [1], 'the depot vehicle has no way to the pickup');
     assert.ok(Number.isFinite(plan.distance));
+    assert.ok(Number.isFinite(plan.cost), 'an unreachable arc does not poison the objective');
+  });
+});
+
+describe('solve: a random dispatch day', () => {
+  it('keeps every rule on 40 shipments, mixed vehicles, two profiles, released stops and ranges', () => {
+    const rng = createRandom(42);
+    const points = Array.from({ length: 90 }, () => [rng.below(1000), rng.below(1000)] as const);
+    const road = grid(points);
+    const sidewalk = Float64Array.from(road, (d) => 2 * d);
+    const jobs: JobSpec[] = Array.from({ length: 40 }, (_, k) => {
+      const open = rng.below(3000);
+      return {
+        id: `j${k}`, demand: 1 + rng.below(3),
+        pickup: { location: 2 * k + 10, serviceTime: 30, earliest: open, latest: open + 1500 },
+        delivery: { location: 2 * k + 11, serviceTime: 30, latest: open + 3000 + rng.below(2000) },
+      };
+    });
+    const vehicles: VehicleSpec[] = Array.from({ length: 6 }, (_, v) => ({
+      id: `v${v}`, start: v, end: v < 4 ? v : undefined, capacity: v < 2 ? 3 : 6, profile: v % 2,
+      availableAt: 100 * v, latestEnd: 9000, maxDistance: 12000,
+      ...(v === 0 ? { fixed: [{ job: 0, kind: 'pickup' as const }] } : {}),
+    }));
+    const problem: PlanProblem = { locations: points.length, profiles: [{ durations: road }, { durations: sidewalk }], vehicles, jobs };
+    const plan = solve(problem, { ...deterministic, maxIterations: 1_500 });
+    assert.deepEqual(violations(problem, plan), []);
+    for (const route of plan.routes) {
+      assert.ok(route.distance <= 12000, `vehicle ${route.vehicle} drives ${route.distance} beyond its range`);
+      assert.ok(route.end <= 9000, `vehicle ${route.vehicle} ends at ${route.end}`);
+    }
+    assert.deepEqual(plan.routes.find((r) => r.vehicle === 0)?.stops[0], { ...plan.routes.find((r) => r.vehicle === 0)?.stops[0], job: 0, kind: 'pickup' });
+    const served = plan.routes.flatMap((r) => r.stops.filter((s) => s.kind === 'delivery').map((s) => s.job));
+    assert.equal(new Set(served).size, served.length, 'a job is served twice');
+    assert.equal(served.length + plan.unassigned.length, jobs.length);
+    assert.ok(served.length >= 30, `only ${served.length} of 40 served`);
+  });
+});
+
+describe('solve: nothing to plan', () => {
+  it('returns at once when every job is released already', () => {
+    const problem: PlanProblem = {
+      locations: 2, profiles: [{ durations: [0, 5, 5, 0] }],
+      vehicles: [{ id: 'v', start: 0, capacity: 1, fixed: [{ job: 0, kind: 'delivery' }] }],
+      jobs: [{ id: 'a', demand: 1, delivery: { location: 1 } }],
+    };
+    const plan = solve(problem, { timeLimitMs: 60_000 });
+    assert.equal(plan.iterations, 0);
+    assert.deepEqual(plan.routes[0]?.stops.map((s) => [s.job, s.kind, s.arrival]), [[0, 'delivery', 5]]);
+  });
+});
+
+describe('solve: bad input', () => {
+  it('rejects a malformed problem listing every problem, before any search', () => {
+    const problem: PlanProblem = {
+      locations: 3,
+      profiles: [{ durations: new Float64Array(8) }],
+      vehicles: [{ id: 'v', start: 5, capacity: 1, fixed: [{ job: 0, kind: 'delivery' }] }],
+      jobs: [{ id: 'a', pickup: { location: 1 }, delivery: { location: 2, earliest: 10, latest: 5 } }],
+    };
+    assert.throws(() => solve(problem, deterministic), (err: unknown) =>
+      err instanceof InvalidProblemError
+      && /profiles\[0\]\.durations has 8 entries, expected 9/.test(err.message)
+      && /jobs\[0\] \(a\)\.delivery window closes before it opens/.test(err.message)
+      && /vehicles\[0\] \(v\)\.start is not a location index: 5/.test(err.message)
+      && /delivery of job a is released before its pickup/.test(err.message));
   });
 });

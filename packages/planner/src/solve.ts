@@ -17,7 +17,8 @@ export function solve(problem: PlanProblem, options: SolveOptions = {}, params: 
   const { servable, refused } = triage(inst, problem);
   const initial = options.initial ? initialLists(inst, options.initial, servable) : undefined;
   const result = search(inst, servable, createRandom(options.seed ?? 1), {
-    timeLimitMs: options.timeLimitMs ?? 1_000,
+    // The budget covers compiling and triage too: the caller's clock started when it called.
+    timeLimitMs: (options.timeLimitMs ?? 1_000) - (now() - started),
     maxIterations: options.maxIterations ?? Infinity,
     now,
     ...(options.onImprovement ? { onImprovement: options.onImprovement } : {}),

@@ -22,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
   if (!values.instance) return fail('--instance FILE.vrp is required');
   const seconds = Number(values['time-limit-s']);
   if (!(seconds > 0)) return fail(`--time-limit-s must be a positive number of seconds, got "${values['time-limit-s']}"`);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) return fail(`--seed must be an integer, got "${values.seed}"`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) return fail(`--threads must be a positive integer, got "${values.threads}"`);
   let text: string;
   try {
     text = readFileSync(values.instance, 'utf8');
@@ -30,8 +34,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const inst = parseVrplib(text);
   const plan = await solvePortfolio(vrptwProblem(inst), {
-    timeLimitMs: seconds * 1000, seed: Number(values.seed),
-    ...(values.threads ? { threads: Number(values.threads) } : {}),
+    timeLimitMs: seconds * 1000, seed,
+    ...(threads === undefined ? {} : { threads }),
   });
   const routes = routesOf(plan);
   const check = checkVrptwSolution(inst, routes);

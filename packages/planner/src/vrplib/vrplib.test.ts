@@ -135,6 +135,14 @@ describe('vrp command', () => {
     assert.match(out.stderr, /vrp: malformed instance: line 11: NODE_COORD_SECTION has a value that is not a number/);
   });
 
+  it('exits non-zero on bad arguments', () => {
+    const file = join(dir, 'tiny.vrp');
+    assert.match(run(file, '--threads', 'two').stderr, /--threads must be a positive integer, got "two"/);
+    const noLimit = spawnSync(process.execPath, [cli, '--instance', file, '--time-limit-s', '0'], { encoding: 'utf8' });
+    assert.equal(noLimit.status, 2);
+    assert.match(noLimit.stderr, /--time-limit-s must be a positive number of seconds/);
+  });
+
   it('exits non-zero when the file does not exist', () => {
     const out = run(join(dir, 'nope.vrp'));
     assert.equal(out.status, 2);
