@@ -1,10 +1,10 @@
 /** Runs a fleet of virtual robots and shuttles against the fleet service's VehicleLink. */
-import { credentials } from '@grpc/grpc-js';
+import { credentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { Logger } from '@kera/platform';
 import { VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import type { LatLon } from './geo.js';
 import type { VehicleKind } from './model-types.js';
-import { startVehicleClient, type VehicleHandle } from './vehicle-client.js';
+import { startVehicleClient, type VehicleHandle, type VehicleObserver } from './vehicle-client.js';
 import { initialVehicleState, vehicleSpec } from './vehicle-model.js';
 
 export interface SimVehicleConfig {
@@ -15,6 +15,7 @@ export interface SimVehicleConfig {
 }
 
 export interface FleetSimOptions {
+  /** Any gRPC target: host:port, or several addresses (ipv4:a:1,b:2) with a load-balancing policy in channelOptions. */
   fleetAddr: string;
   vehicles: SimVehicleConfig[];
   /** Sim seconds per wall-clock second. */
@@ -25,6 +26,9 @@ export interface FleetSimOptions {
   tickMs?: number;
   softwareVersion?: string;
   reconnect?: { initialMs: number; maxMs: number };
+  /** Extra channel options (e.g. a round_robin service config for several fleet addresses). */
+  channelOptions?: ChannelOptions;
+  observer?: VehicleObserver;
 }
 
 export interface FleetSim {
@@ -44,6 +48,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.initial_reconnect_backoff_ms': 250,
     'grpc.max_reconnect_backoff_ms': 5_000,
+    ...options.channelOptions,
   });
   const vehicles = options.vehicles.map((config) =>
     startVehicleClient({
@@ -55,6 +60,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
       tickMs: options.tickMs ?? 200,
       log,
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
     }),
   );
   log.info({ fleetAddr: options.fleetAddr, vehicles: vehicles.length, speedup: options.speedup }, 'virtual fleet started');
