@@ -39,6 +39,8 @@ const configSchema = z.object({
   /** JSON [{lat, lon}, …]: where the vehicles stand, in turn. */
   SIM_PLACES: places,
   SIM_REPORT_MS: env.positiveInt(1_000),
+  /** Connections to spread the vehicles over, so a TCP load balancer in front of fleet spreads them too. */
+  SIM_CHANNELS: env.positiveInt(1),
 });
 
 function main(): void {
@@ -59,6 +61,7 @@ function main(): void {
     tickMs: config.SIM_TICK_MS,
     log,
     observer: orders,
+    channels: config.SIM_CHANNELS,
     channelOptions: { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [config.SIM_LB]: {} }] }) },
   });
   const report = () => {

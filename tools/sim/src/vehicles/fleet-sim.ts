@@ -28,6 +28,8 @@ export interface FleetSimOptions {
   reconnect?: { initialMs: number; maxMs: number };
   /** Extra channel options (e.g. a round_robin service config for several fleet addresses). */
   channelOptions?: ChannelOptions;
+  /** Connections to spread the vehicles over (1: all streams on one connection). */
+  channels?: number;
   observer?: VehicleObserver;
 }
 
@@ -41,18 +43,25 @@ export const SIM_SOFTWARE_VERSION = 'kera-sim/0.1.0';
 
 export function startFleetSim(options: FleetSimOptions): FleetSim {
   const log = options.log.child({ component: 'fleet-sim' });
-  const link = new VehicleLinkClient(options.fleetAddr, credentials.createInsecure(), {
-    // Notice a dead fleet connection within seconds, not at the next TCP timeout.
-    'grpc.keepalive_time_ms': 15_000,
-    'grpc.keepalive_timeout_ms': 5_000,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.initial_reconnect_backoff_ms': 250,
-    'grpc.max_reconnect_backoff_ms': 5_000,
-    ...options.channelOptions,
-  });
-  const vehicles = options.vehicles.map((config) =>
+  const channels = Math.max(1, options.channels ?? 1);
+  const links = Array.from(
+    { length: channels },
+    () =>
+      new VehicleLinkClient(options.fleetAddr, credentials.createInsecure(), {
+        // Notice a dead fleet connection within seconds, not at the next TCP timeout.
+        'grpc.keepalive_time_ms': 15_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+        'grpc.keepalive_permit_without_calls': 1,
+        'grpc.initial_reconnect_backoff_ms': 250,
+        'grpc.max_reconnect_backoff_ms': 5_000,
+        // Several channels to one target share a connection unless each keeps its own.
+        ...(channels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+        ...options.channelOptions,
+      }),
+  );
+  const vehicles = options.vehicles.map((config, i) =>
     startVehicleClient({
-      link,
+      link: links[i % channels]!,
       initial: initialVehicleState(vehicleSpec(config.id, config.kind), config.start, config.batteryPct ?? 100),
       token: options.token,
       softwareVersion: options.softwareVersion ?? SIM_SOFTWARE_VERSION,
@@ -63,7 +72,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
       ...(options.observer ? { observer: options.observer } : {}),
     }),
   );
-  log.info({ fleetAddr: options.fleetAddr, vehicles: vehicles.length, speedup: options.speedup }, 'virtual fleet started');
+  log.info({ fleetAddr: options.fleetAddr, vehicles: vehicles.length, channels, speedup: options.speedup }, 'virtual fleet started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -71,7 +80,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
     stop: () =>
       (stopping ??= (async () => {
         await Promise.allSettled(vehicles.map((v) => v.stop()));
-        link.close();
+        links.forEach((link) => link.close());
         log.info('virtual fleet stopped');
       })()),
   };
