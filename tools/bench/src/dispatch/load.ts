@@ -19,8 +19,11 @@ export interface Submission {
 }
 
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.CANCELLED]);
-const GIVE_UP_AFTER_MS = 20_000;
-const RETRY_EVERY_MS = 250;
+/** A careful client keeps retrying a while; a job it never gets accepted counts as lost. */
+const GIVE_UP_AFTER_MS = 60_000;
+const CALL_DEADLINE_MS = 10_000;
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 4_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +31,7 @@ async function submitOne(clients: Clients, s: Submission, request: Parameters<Cl
   for (;;) {
     s.attempts++;
     try {
-      const res = await unary<SubmitJobResponse>((md, opts, cb) => clients.jobs.submitJob(request, md, opts, cb));
+      const res = await unary<SubmitJobResponse>((md, opts, cb) => clients.jobs.submitJob(request, md, opts, cb), CALL_DEADLINE_MS);
       s.jobId = res.job?.id;
       return;
     } catch (err) {
@@ -37,7 +40,7 @@ async function submitOne(clients: Clients, s: Submission, request: Parameters<Cl
         s.error = `${grpc.status[e.code] ?? e.code}: ${e.details ?? e.message}`;
         return;
       }
-      await pause(RETRY_EVERY_MS);
+      await pause(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (s.attempts - 1)));
     }
   }
 }

@@ -66,7 +66,7 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   const clients = r.clients!;
   const operatorId = `${r.run}-operator`;
   const from = Date.now();
-  const sampler = sampleStateAges(clients, r.run, 2_000);
+  const sampler = sampleStateAges(clients, r.run, 5_000);
   const progress = setInterval(() => say(`${reports.receipts()} orders received by vehicles; ${reports.connected()} vehicles connected`), 10_000);
   const killing = options.kill ? failover(r.fleet!, reports, from + (options.seconds * 1_000) / 2) : undefined;
   say(`submitting ${options.rate} jobs/s for ${options.seconds} s${options.kill ? '; kill -9 of fleet-0 at the midpoint' : ''}`);
@@ -122,7 +122,6 @@ async function main(): Promise<void> {
   const cleanup = () =>
     (cleaning ??= (async () => {
       r.clients?.close();
-      await r.fleet?.close();
       await group.stopAll(8_000);
       if (r.infra) await removeRunKeys(r.infra.redisUrl, run).catch((err: unknown) => say(`could not remove the run's Redis keys: ${String(err)}`));
       await r.infra?.release();

@@ -7,7 +7,7 @@ import { JobStatus, type GetJobResponse, type ListJobsResponse } from '@kera/pro
 import type { ListVehiclesResponse } from '@kera/proto/fleet/v1/fleet';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { unary, type Clients } from './clients.js';
-import type { StateSample } from './stats.js';
+import { mean, quantile, type StateSample } from './stats.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +24,7 @@ export function sampleStateAges(clients: Clients, vehiclePrefix: string, interva
         const ages = res.vehicles
           .filter((v) => v.id.startsWith(vehiclePrefix) && v.status !== VehicleStatus.OFFLINE && v.lastSeen)
           .map((v) => Math.max(0, at - v.lastSeen!.getTime()));
-        if (ages.length > 0) samples.push({ at, vehicles: ages.length, meanAgeMs: ages.reduce((a, b) => a + b, 0) / ages.length });
+        if (ages.length > 0) samples.push({ at, vehicles: ages.length, meanAgeMs: mean(ages)!, floorAgeMs: quantile(ages, 0.01)! });
       } catch {
         // fleet unavailable for a moment; the next sample counts
       }

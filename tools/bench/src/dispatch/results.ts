@@ -63,7 +63,7 @@ export function summarise(o: Observed): DispatchResults {
       duplicateOrderKeys: o.duplicates.keys.slice(0, 10),
       stateMessagesSentPerSecond: Math.round(sentPerSecond),
       stateMessagesAbsorbedEstimate: absorbed === undefined ? null : Math.round(absorbed),
-      stateAgeSamples: steady.map((s) => ({ tS: round1((s.at - o.load.from) / 1_000), vehicles: s.vehicles, meanAgeMs: Math.round(s.meanAgeMs) })),
+      stateAgeSamples: steady.map((s) => ({ tS: round1((s.at - o.load.from) / 1_000), vehicles: s.vehicles, meanAgeMs: Math.round(s.meanAgeMs), floorAgeMs: Math.round(s.floorAgeMs) })),
       failover: o.failover
         ? {
             killedAtS: round1((o.failover.killedAt - o.load.from) / 1_000),

@@ -59,15 +59,19 @@ export interface StateSample {
   vehicles: number;
   /** Mean of (sample time − lastSeen) over those vehicles. */
   meanAgeMs: number;
+  /** The 1st percentile of the same ages: how long a handled report takes to become visible. */
+  floorAgeMs: number;
 }
 
 /**
  * State messages fleet absorbs per second, seen from outside: fleet stamps
- * lastSeen when it handles a report, so a vehicle reporting every T ms has an
- * average age of T/2 when sampled at random, and N vehicles handled at a total
- * rate R show a mean age of N/(2R). Uneven rates make this an underestimate.
+ * lastSeen when it handles a report, so a vehicle whose reports are handled
+ * every T ms shows ages spread evenly over [d, d + T] when sampled at random (d:
+ * the time until a handled report is visible, estimated by the lowest ages).
+ * N vehicles handled at a total rate R then show a mean age of d + N/(2R).
+ * Uneven rates between vehicles make this an underestimate.
  */
 export function absorbedPerSecond(samples: readonly StateSample[]): number | undefined {
-  const rates = samples.filter((s) => s.vehicles > 0 && s.meanAgeMs > 0).map((s) => s.vehicles / (2 * (s.meanAgeMs / 1000)));
+  const rates = samples.filter((s) => s.vehicles > 0).map((s) => s.vehicles / (2 * (Math.max(1, s.meanAgeMs - s.floorAgeMs) / 1000)));
   return mean(rates);
 }

@@ -3,8 +3,8 @@
  * replicas sharing one Redis namespace and dispatch queue, one address in
  * front of them, and the recording simulators.
  */
-import { freePort, startTcpFront, type TcpFront } from './front.js';
-import { waitReady, type Child, type ProcessGroup } from './processes.js';
+import { freePort } from './front.js';
+import { nextMessage, waitReady, type Child, type ProcessGroup } from './processes.js';
 import type { Place } from './places.js';
 import type { BenchOptions } from './options.js';
 
@@ -44,12 +44,20 @@ export interface Replica {
 
 export interface Fleet {
   replicas: Replica[];
-  /** The one target clients use: the TCP front, or every replica with gRPC round_robin. */
+  /** The one target clients use: the replica itself when there is one, else the TCP front or every replica with gRPC round_robin. */
   target: string;
   lb: 'pick_first' | 'round_robin';
   /** kill -9 one replica, then start it again on the same ports; resolves when it is ready again. */
   killAndRestart(index: number, onKilled: (at: number) => void): Promise<number>;
-  close(): Promise<void>;
+}
+
+/** One address for all replicas: a TCP front process, or the replicas' addresses for gRPC round_robin. */
+async function fleetTarget(group: ProcessGroup, replicas: Replica[], front: BenchOptions['front']): Promise<{ target: string; lb: Fleet['lb'] }> {
+  if (replicas.length === 1) return { target: `127.0.0.1:${replicas[0]!.grpcPort}`, lb: 'pick_first' };
+  if (front === 'addresses') return { target: `ipv4:${replicas.map((r) => `127.0.0.1:${r.grpcPort}`).join(',')}`, lb: 'round_robin' };
+  const child = group.start('front', 'tools/bench/dist/src/dispatch/front-main.js', { FRONT_BACKENDS: replicas.map((r) => r.grpcPort).join(',') });
+  const { port } = await nextMessage<{ port: number }>(child);
+  return { target: `127.0.0.1:${port}`, lb: 'pick_first' };
 }
 
 export async function startFleet(group: ProcessGroup, shared: Shared, routing: Routing, options: BenchOptions): Promise<Fleet> {
@@ -74,14 +82,12 @@ export async function startFleet(group: ProcessGroup, shared: Shared, routing: R
   }
   await Promise.all(replicas.map((r) => waitReady(r.child, r.opsPort, READY_TIMEOUT_MS)));
 
-  let front: TcpFront | undefined;
-  if (options.front === 'tcp') front = await startTcpFront({ backends: replicas.map((r) => r.grpcPort) });
-  const target = front ? `127.0.0.1:${front.port}` : `ipv4:${replicas.map((r) => `127.0.0.1:${r.grpcPort}`).join(',')}`;
+  const { target, lb } = await fleetTarget(group, replicas, options.front);
   let restarts = 0;
   return {
     replicas,
     target,
-    lb: front ? 'pick_first' : 'round_robin',
+    lb,
     async killAndRestart(index, onKilled) {
       const replica = replicas[index]!;
       await group.kill9(replica.child);
@@ -90,7 +96,6 @@ export async function startFleet(group: ProcessGroup, shared: Shared, routing: R
       await waitReady(replica.child, replica.opsPort, READY_TIMEOUT_MS);
       return Date.now();
     },
-    close: async () => front?.close(),
   };
 }
 
