@@ -32,8 +32,6 @@ function bearer(token: string): grpc.Interceptor {
 export function channelOptions(lb: LoadBalancing): grpc.ChannelOptions {
   return {
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [lb]: {} }] }),
-    'grpc.keepalive_time_ms': 10_000,
-    'grpc.keepalive_timeout_ms': 5_000,
     'grpc.initial_reconnect_backoff_ms': 200,
     'grpc.max_reconnect_backoff_ms': 2_000,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,

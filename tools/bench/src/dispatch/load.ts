@@ -45,20 +45,27 @@ async function submitOne(clients: Clients, s: Submission, request: Parameters<Cl
   }
 }
 
-/** `rate` jobs per second for `seconds`, paced against the clock (no drift); resolves when every call has settled. */
-export async function submitJobs(o: { clients: Clients; run: string; operatorId: string; places: readonly Place[]; rate: number; seconds: number }): Promise<Submission[]> {
+export interface SubmissionRun {
+  submissions: Submission[];
+  /** When the last job's first attempt was made: the end of the load window. */
+  scheduledUntil: number;
+  /** Resolves when every call has been answered or given up. */
+  settled: Promise<void>;
+}
+
+/** `rate` jobs per second for `seconds`, paced against the clock (no drift). */
+export async function submitJobs(o: { clients: Clients; run: string; operatorId: string; places: readonly Place[]; rate: number; seconds: number }): Promise<SubmissionRun> {
   const total = Math.round(o.rate * o.seconds);
   const start = Date.now();
   const submissions: Submission[] = [];
   const calls: Promise<void>[] = [];
   for (let index = 0; index < total; index++) {
-    const due = start + (index * 1_000) / o.rate;
-    if (due > Date.now()) await pause(due - Date.now());
+    const wait = start + (index * 1_000) / o.rate - Date.now();
+    if (wait > 0) await pause(wait);
     const s: Submission = { index, requestId: `${o.run}-job-${index}`, submittedAt: Date.now(), attempts: 0 };
     submissions.push(s);
     const { pickup, dropoff } = jobRoute(o.places, index);
     calls.push(submitOne(o.clients, s, { requestId: s.requestId, operatorId: o.operatorId, pickup, dropoff, size: 1, priority: 0 }));
   }
-  await Promise.all(calls);
-  return submissions;
+  return { submissions, scheduledUntil: Date.now(), settled: Promise.all(calls).then(() => undefined) };
 }

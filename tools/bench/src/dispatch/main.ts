@@ -19,6 +19,7 @@ import { USAGE, UsageError, parseOptions, timeBoundMs, type BenchOptions } from 
 import { routablePlaces, type Place } from './places.js';
 import { createProcessGroup, type ProcessGroup } from './processes.js';
 import { renderTable } from './report.js';
+import { watchStateCounter } from './state-counter.js';
 import { summarise, type Observed } from './results.js';
 import { simulatorEnv, startFleet, startRouting, type Fleet, type Shared } from './system.js';
 import { collectVehicleReports, type VehicleReports } from './vehicle-reports.js';
@@ -67,20 +68,27 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   const operatorId = `${r.run}-operator`;
   const from = Date.now();
   const sampler = sampleStateAges(clients, r.run, 5_000);
+  const counters = watchStateCounter({ opsPorts: () => r.fleet!.replicas.map((x) => x.opsPort), name: options.stateCounter, intervalMs: 5_000 });
   const progress = setInterval(() => say(`${reports.receipts()} orders received by vehicles; ${reports.connected()} vehicles connected`), 10_000);
   const killing = options.kill ? failover(r.fleet!, reports, from + (options.seconds * 1_000) / 2) : undefined;
   say(`submitting ${options.rate} jobs/s for ${options.seconds} s${options.kill ? '; kill -9 of fleet-0 at the midpoint' : ''}`);
-  const submissions = await submitJobs({ clients, run: r.run, operatorId, places, rate: options.rate, seconds: options.seconds });
-  const to = Date.now();
+  const { submissions, scheduledUntil: to, settled } = await submitJobs({ clients, run: r.run, operatorId, places, rate: options.rate, seconds: options.seconds });
   const stateSamples = await sampler.stop();
+  const counted = await counters.stop();
   const failed = await killing;
+  await settled;
   say(`submitted ${submissions.length}; draining for up to ${options.drain} s`);
-  const open = await awaitJobsSettled(clients, operatorId, to + options.drain * 1_000, (n) => n > 0 && say(`${n >= 1_000 ? '≥ 1,000' : n} jobs still open`));
+  let saidAt = 0;
+  const open = await awaitJobsSettled(clients, operatorId, to + options.drain * 1_000, (n) => {
+    if (n === 0 || Date.now() - saidAt < 10_000) return;
+    saidAt = Date.now();
+    say(`${n >= 1_000 ? '≥ 1,000' : n} jobs still open`);
+  });
   clearInterval(progress);
   const jobIds = submissions.flatMap((s) => (s.jobId ? [s.jobId] : []));
   const outcomes = await jobOutcomes(clients, jobIds);
   say(`drain ended with ${open} open jobs`);
-  return { submissions, outcomes, stateSamples, failover: failed, load: { from, to }, statesSent: reports.statesSentBetween(from, to) };
+  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSent: reports.statesSentBetween(from, to) };
 }
 
 async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnType<typeof summarise>> {

@@ -7,7 +7,9 @@ import { JobStatus, type GetJobResponse, type ListJobsResponse } from '@kera/pro
 import type { ListVehiclesResponse } from '@kera/proto/fleet/v1/fleet';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { unary, type Clients } from './clients.js';
-import { mean, quantile, type StateSample } from './stats.js';
+import { mean, type StateSample } from './stats.js';
+
+const MAX_SAMPLE_RTT_MS = 250;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,11 +22,13 @@ export function sampleStateAges(clients: Clients, vehiclePrefix: string, interva
       const sentAt = Date.now();
       try {
         const res = await unary<ListVehiclesResponse>((md, opts, cb) => clients.fleet.listVehicles({}, md, opts, cb), 10_000);
-        const at = (sentAt + Date.now()) / 2;
+        const answeredAt = Date.now();
+        const at = (sentAt + answeredAt) / 2;
         const ages = res.vehicles
           .filter((v) => v.id.startsWith(vehiclePrefix) && v.status !== VehicleStatus.OFFLINE && v.lastSeen)
           .map((v) => Math.max(0, at - v.lastSeen!.getTime()));
-        if (ages.length > 0) samples.push({ at, vehicles: ages.length, meanAgeMs: mean(ages)!, floorAgeMs: quantile(ages, 0.01)! });
+        // A slow answer leaves it open when fleet read lastSeen: such a sample says nothing about ages.
+        if (ages.length > 0 && answeredAt - sentAt <= MAX_SAMPLE_RTT_MS) samples.push({ at, vehicles: ages.length, meanAgeMs: mean(ages)! });
       } catch {
         // fleet unavailable for a moment; the next sample counts
       }

@@ -16,6 +16,7 @@ const schema = z.object({
   stateIntervalMs: z.coerce.number().int().min(100).max(60_000),
   baselineSeconds: z.coerce.number().int().min(0).max(600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug']),
+  stateCounter: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name'),
   out: z.string().min(1),
 });
 
@@ -35,6 +36,7 @@ export const USAGE = `npm run bench:dispatch -- [options]
   --state-interval-ms N how often every vehicle reports state (1000)
   --baseline-seconds N  seconds of the gRPC echo baseline (15; 0 skips it)
   --log-level L         the services' log level (warn)
+  --state-counter NAME  fleet's counter of handled state messages on /metrics (kera_fleet_vehicle_states_total)
   --out PATH            results file (bench/results/dispatch.json)
 Smoke run: --vehicles 50 --seconds 10`;
 
@@ -56,6 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'state-interval-ms': { type: 'string', default: '1000' },
       'baseline-seconds': { type: 'string', default: '15' },
       'log-level': { type: 'string', default: 'warn' },
+      'state-counter': { type: 'string', default: 'kera_fleet_vehicle_states_total' },
       out: { type: 'string', default: 'bench/results/dispatch.json' },
       help: { type: 'boolean', default: false },
     },
@@ -67,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     stateIntervalMs: values['state-interval-ms'],
     baselineSeconds: values['baseline-seconds'],
     logLevel: values['log-level'],
+    stateCounter: values['state-counter'],
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('\n'));
   const options = parsed.data;

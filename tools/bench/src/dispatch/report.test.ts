@@ -41,4 +41,11 @@ describe('dispatch benchmark report', () => {
     assert.equal(failover?.met, undefined);
     assert.match(renderTable(single), /\(failover window\)\s+n\/a/);
   });
+
+  it('does not judge state absorption it cannot see', () => {
+    const blind = { ...good, stateMessagesPerSecond: 600, stateBacklogGrowing: null };
+    const state = targets(blind).find((t) => t.figure.startsWith('state messages'));
+    assert.equal(state?.met, undefined);
+    assert.equal(state?.value, '600 (at least; backlog not visible)');
+  });
 });

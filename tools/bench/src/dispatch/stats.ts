@@ -59,19 +59,18 @@ export interface StateSample {
   vehicles: number;
   /** Mean of (sample time − lastSeen) over those vehicles. */
   meanAgeMs: number;
-  /** The 1st percentile of the same ages: how long a handled report takes to become visible. */
-  floorAgeMs: number;
 }
 
 /**
- * State messages fleet absorbs per second, seen from outside: fleet stamps
- * lastSeen when it handles a report, so a vehicle whose reports are handled
- * every T ms shows ages spread evenly over [d, d + T] when sampled at random (d:
- * the time until a handled report is visible, estimated by the lowest ages).
- * N vehicles handled at a total rate R then show a mean age of d + N/(2R).
- * Uneven rates between vehicles make this an underestimate.
+ * A lower bound on the state messages fleet absorbs per second, seen from
+ * outside: fleet stamps lastSeen when it starts handling a report, so a
+ * vehicle whose reports are handled every T ms shows an average age of T/2
+ * when sampled at random, and N vehicles handled at a total rate R a mean age
+ * of N/(2R). The time a handled report takes to become visible, and uneven
+ * rates between vehicles, only make the age longer: the estimate errs low.
+ * It cannot see a backlog (a report handled late is still stamped "now").
  */
-export function absorbedPerSecond(samples: readonly StateSample[]): number | undefined {
-  const rates = samples.filter((s) => s.vehicles > 0).map((s) => s.vehicles / (2 * (Math.max(1, s.meanAgeMs - s.floorAgeMs) / 1000)));
+export function absorbedLowerBound(samples: readonly StateSample[]): number | undefined {
+  const rates = samples.filter((s) => s.vehicles > 0 && s.meanAgeMs > 0).map((s) => s.vehicles / (2 * (s.meanAgeMs / 1000)));
   return mean(rates);
 }
