@@ -90,8 +90,9 @@ export async function startFleet(group: ProcessGroup, shared: Shared, routing: R
     lb,
     async killAndRestart(index, onKilled) {
       const replica = replicas[index]!;
-      await group.kill9(replica.child);
+      const gone = group.kill9(replica.child);
       onKilled(Date.now());
+      await gone;
       replica.child = launch(replica, ++restarts);
       await waitReady(replica.child, replica.opsPort, READY_TIMEOUT_MS);
       return Date.now();
