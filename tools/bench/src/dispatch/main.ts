@@ -88,7 +88,7 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   const jobIds = submissions.flatMap((s) => (s.jobId ? [s.jobId] : []));
   const outcomes = await jobOutcomes(clients, jobIds);
   say(`drain ended with ${open} open jobs`);
-  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSent: reports.statesSentBetween(from, to) };
+  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSentPerSecond: reports.statesSentPerSecond(from, to) };
 }
 
 async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnType<typeof summarise>> {

@@ -9,7 +9,7 @@ import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { unary, type Clients } from './clients.js';
 import { mean, type StateSample } from './stats.js';
 
-const MAX_SAMPLE_RTT_MS = 250;
+const MAX_SAMPLE_RTT_MS = 500;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -16,7 +16,8 @@ export interface Observed {
   duplicates: { count: number; keys: string[] };
   failover?: { killedAt: number; restartedAt: number; recoveredAt: number };
   load: { from: number; to: number };
-  statesSent: number;
+  /** State messages the vehicles sent per second over the load window. */
+  statesSentPerSecond: number;
   /** Increase of fleet's own state counter over the load window; undefined when fleet exports none. */
   statesHandled: number | undefined;
   stateSamples: StateSample[];
@@ -35,7 +36,7 @@ interface StateFigure {
 
 /** From fleet's counter when it has one; else a lower bound that can rule a backlog out but never in. */
 function stateFigure(o: Observed, steady: readonly StateSample[], loadSeconds: number): StateFigure {
-  const sentPerSecond = o.statesSent / loadSeconds;
+  const sentPerSecond = o.statesSentPerSecond;
   if (o.statesHandled !== undefined) {
     const handled = o.statesHandled / loadSeconds;
     return { perSecond: Math.round(handled), growing: handled < BACKLOG_TOLERANCE * sentPerSecond, source: 'fleet counter', sentPerSecond };

@@ -10,8 +10,8 @@ export interface VehicleReports {
   /** Earliest receipt of an order for each job id. */
   firstOrderOf(jobId: string): OrderReceipt | undefined;
   duplicates(): { count: number; keys: string[] };
-  /** State messages sent by all simulators in [from, to) wall-clock ms, by report time. */
-  statesSentBetween(from: number, to: number): number;
+  /** State messages all simulators sent per second, over the reports taken in [from, to). */
+  statesSentPerSecond(from: number, to: number): number;
   connected(): number;
   receipts(): number;
   /** Resolves when every simulator reports all its vehicles connected, in a report taken at or after `since`. */
@@ -21,7 +21,7 @@ export interface VehicleReports {
 export function collectVehicleReports(sims: Child[], onFailure: (why: string) => void): VehicleReports {
   const first = new Map<string, OrderReceipt>();
   const all: OrderReceipt[] = [];
-  const states: { at: number; count: number }[] = [];
+  const states = new Map<string, { at: number; count: number }[]>();
   const latest = new Map<string, { connected: number; vehicles: number; at: number }>();
   const waiters = new Set<() => void>();
 
@@ -32,7 +32,7 @@ export function collectVehicleReports(sims: Child[], onFailure: (why: string) =>
       const seen = first.get(r.jobId);
       if (!seen || r.receivedAt < seen.receivedAt) first.set(r.jobId, r);
     }
-    states.push({ at: message.at, count: message.statesSent });
+    states.set(sim.name, [...(states.get(sim.name) ?? []), { at: message.at, count: message.statesSent }]);
     latest.set(sim.name, { connected: message.connected, vehicles: message.vehicles, at: message.at });
     waiters.forEach((wake) => wake());
   };
@@ -42,7 +42,7 @@ export function collectVehicleReports(sims: Child[], onFailure: (why: string) =>
   return {
     firstOrderOf: (jobId) => first.get(jobId),
     duplicates: () => duplicateExecutions(all),
-    statesSentBetween: (from, to) => states.filter((s) => s.at >= from && s.at < to).reduce((n, s) => n + s.count, 0),
+    statesSentPerSecond: (from, to) => [...states.values()].reduce((sum, reports) => sum + rateOver(reports, from, to), 0),
     connected: () => [...latest.values()].reduce((n, s) => n + s.connected, 0),
     receipts: () => all.length,
     allConnected: (timeoutMs, since = 0) =>
@@ -61,4 +61,14 @@ export function collectVehicleReports(sims: Child[], onFailure: (why: string) =>
         done();
       }),
   };
+}
+
+/** One simulator's rate: the messages of the reports in [from, to) over the time those reports cover. */
+export function rateOver(reports: readonly { at: number; count: number }[], from: number, to: number): number {
+  const inside = reports.filter((r) => r.at >= from && r.at < to);
+  const before = reports.filter((r) => r.at < from).at(-1);
+  if (inside.length === 0 || (!before && inside.length < 2)) return 0;
+  const counted = before ? inside : inside.slice(1);
+  const spanMs = inside.at(-1)!.at - (before ?? inside[0]!).at;
+  return spanMs > 0 ? (counted.reduce((n, r) => n + r.count, 0) * 1_000) / spanMs : 0;
 }
