@@ -1,10 +1,10 @@
 /** Runs a fleet of virtual robots and shuttles against the fleet service's VehicleLink. */
-import { credentials } from '@grpc/grpc-js';
+import { credentials, type ChannelOptions } from '@grpc/grpc-js';
 import { issueToken, type Logger, type SigningKey } from '@kera/platform';
 import { VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import type { LatLon } from './geo.js';
 import type { VehicleKind } from './model-types.js';
-import { startVehicleClient, type VehicleHandle } from './vehicle-client.js';
+import { startVehicleClient, type VehicleHandle, type VehicleObserver } from './vehicle-client.js';
 import { initialVehicleState, vehicleSpec } from './vehicle-model.js';
 
 export interface SimVehicleConfig {
@@ -15,6 +15,7 @@ export interface SimVehicleConfig {
 }
 
 export interface FleetSimOptions {
+  /** Any gRPC target: host:port, or several addresses (ipv4:a:1,b:2) with a load-balancing policy in channelOptions. */
   fleetAddr: string;
   vehicles: SimVehicleConfig[];
   /** Sim seconds per wall-clock second. */
@@ -26,6 +27,11 @@ export interface FleetSimOptions {
   tickMs?: number;
   softwareVersion?: string;
   reconnect?: { initialMs: number; maxMs: number };
+  /** Extra channel options (e.g. a round_robin service config for several fleet addresses). */
+  channelOptions?: ChannelOptions;
+  /** Connections to spread the vehicles over (1: all streams on one connection). */
+  channels?: number;
+  observer?: VehicleObserver;
 }
 
 export interface FleetSim {
@@ -38,17 +44,25 @@ export const SIM_SOFTWARE_VERSION = 'kera-sim/0.1.0';
 
 export function startFleetSim(options: FleetSimOptions): FleetSim {
   const log = options.log.child({ component: 'fleet-sim' });
-  const link = new VehicleLinkClient(options.fleetAddr, credentials.createInsecure(), {
-    // Notice a dead fleet connection within seconds, not at the next TCP timeout.
-    'grpc.keepalive_time_ms': 15_000,
-    'grpc.keepalive_timeout_ms': 5_000,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.initial_reconnect_backoff_ms': 250,
-    'grpc.max_reconnect_backoff_ms': 5_000,
-  });
-  const vehicles = options.vehicles.map((config) =>
+  const channels = Math.max(1, options.channels ?? 1);
+  const links = Array.from(
+    { length: channels },
+    () =>
+      new VehicleLinkClient(options.fleetAddr, credentials.createInsecure(), {
+        // Notice a dead fleet connection within seconds, not at the next TCP timeout.
+        'grpc.keepalive_time_ms': 15_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+        'grpc.keepalive_permit_without_calls': 1,
+        'grpc.initial_reconnect_backoff_ms': 250,
+        'grpc.max_reconnect_backoff_ms': 5_000,
+        // Several channels to one target share a connection unless each keeps its own.
+        ...(channels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+        ...options.channelOptions,
+      }),
+  );
+  const vehicles = options.vehicles.map((config, i) =>
     startVehicleClient({
-      link,
+      link: links[i % channels]!,
       initial: initialVehicleState(vehicleSpec(config.id, config.kind), config.start, config.batteryPct ?? 100),
       token: typeof options.token === 'string' ? options.token : options.token(config.id),
       softwareVersion: options.softwareVersion ?? SIM_SOFTWARE_VERSION,
@@ -56,9 +70,10 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
       tickMs: options.tickMs ?? 200,
       log,
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
     }),
   );
-  log.info({ fleetAddr: options.fleetAddr, vehicles: vehicles.length, speedup: options.speedup }, 'virtual fleet started');
+  log.info({ fleetAddr: options.fleetAddr, vehicles: vehicles.length, channels, speedup: options.speedup }, 'virtual fleet started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -66,7 +81,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
     stop: () =>
       (stopping ??= (async () => {
         await Promise.allSettled(vehicles.map((v) => v.stop()));
-        link.close();
+        links.forEach((link) => link.close());
         log.info('virtual fleet stopped');
       })()),
   };

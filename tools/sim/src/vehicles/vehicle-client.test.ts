@@ -21,6 +21,7 @@ import {
 } from '@kera/proto/fleet/v1/vehicle_link';
 import { Profile } from '@kera/proto/traffic/v1/events';
 import { issueVehicleTokens, startFleetSim, type FleetSim } from './fleet-sim.js';
+import type { OrderReceipt } from './vehicle-client.js';
 
 const log = createLogger({ name: 'sim-test', level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -105,10 +106,16 @@ describe('virtual vehicles over VehicleLink (real gRPC)', () => {
     for (const server of servers) server.forceShutdown();
   });
 
-  async function setUp(speedup: number, vehicles: Parameters<typeof startFleetSim>[0]['vehicles'], token: string | ((id: string) => string) = 'demo-token') {
+  async function setUp(
+    speedup: number,
+    vehicles: Parameters<typeof startFleetSim>[0]['vehicles'],
+    token: string | ((id: string) => string) = 'demo-token',
+    observer?: Parameters<typeof startFleetSim>[0]['observer'],
+  ) {
     const fleet = await startFakeFleet();
     servers.push(fleet.server);
     const sim = startFleetSim({
+      ...(observer ? { observer } : {}),
       fleetAddr: `127.0.0.1:${fleet.port}`,
       vehicles,
       speedup,
@@ -218,6 +225,37 @@ describe('virtual vehicles over VehicleLink (real gRPC)', () => {
     assert.equal((await awaitAck(second, 'c1-again')).accepted, true);
     const delivered = await awaitState(second, 'drop finished after reconnect', (s) => status(s, 'job-1:drop') === ActionStatus.FINISHED);
     assert.equal(delivered.lastNodeId, 'dropoff');
+  });
+
+  it('tells an observer every order it receives, executing a resend never but an old order given again after another one', async () => {
+    const receipts = new Inbox<OrderReceipt>();
+    let statesSent = 0;
+    const { fleet } = await setUp(40, [{ id: 'robot-5', kind: 'ROBOT', start: START }], 'demo-token', { orderReceived: receipts.push, stateSent: () => statesSent++ });
+    const session = (await fleet.sessions.waitUntil('a vehicle connects', (s) => s.length === 1))[0]!;
+    welcome(session);
+    const before = Date.now();
+    sendOrder(session, 'c1', deliveryOrder('o1'));
+    sendOrder(session, 'c1-again', deliveryOrder('o1'));
+    await awaitAck(session, 'c1-again');
+    await awaitState(session, 'o1 delivered', (s) => s.orderId === 'o1' && status(s, 'job-1:drop') === ActionStatus.FINISHED);
+    sendOrder(session, 'c2', deliveryOrder('o2'));
+    await awaitAck(session, 'c2');
+    await awaitState(session, 'o2 delivered', (s) => s.orderId === 'o2' && status(s, 'job-1:drop') === ActionStatus.FINISHED && !s.driving);
+    sendOrder(session, 'c1-late', deliveryOrder('o1'));
+    assert.equal((await awaitAck(session, 'c1-late')).accepted, true, 'an idle vehicle takes an old order again: a duplicate execution');
+
+    const seen = await receipts.waitUntil('four receipts', (r) => r.length === 4);
+    assert.deepEqual(
+      seen.map((r) => [r.commandId, r.orderId, r.orderUpdateId, r.jobId, r.executed]),
+      [
+        ['c1', 'o1', 0, 'job-1', true],
+        ['c1-again', 'o1', 0, 'job-1', false],
+        ['c2', 'o2', 0, 'job-1', true],
+        ['c1-late', 'o1', 0, 'job-1', true],
+      ],
+    );
+    assert.ok(seen.every((r) => r.vehicleId === 'robot-5' && r.receivedAt >= before && r.receivedAt <= Date.now()));
+    assert.ok(statesSent >= 2, 'state reports are counted');
   });
 
   it('runs several vehicles, each on its own stream', async () => {

@@ -7,13 +7,33 @@ import { status as grpcStatus, type ClientDuplexStream, type StatusObject } from
 import type { Logger } from '@kera/platform';
 import type { ControlMessage, VehicleLinkClient, VehicleMessage } from '@kera/proto/fleet/v1/vehicle_link';
 import { ackToProto, helloOf, instantActionsFromProto, orderFromProto, stateToProto } from './link-codec.js';
-import type { CommandResult, StateReport, VehicleState } from './model-types.js';
+import type { CommandResult, Order, StateReport, VehicleState } from './model-types.js';
 import { advance, applyInstantActions, applyOrder, reportOf } from './vehicle-model.js';
 
 /** Until the fleet's Welcome says otherwise. */
 const DEFAULT_STATE_INTERVAL_MS = 5_000;
 /** How long stop() waits for the fleet to close the stream before cancelling it. */
 const CLOSE_GRACE_MS = 500;
+
+/** One order or order update as the vehicle received it, and what it did with it. */
+export interface OrderReceipt {
+  vehicleId: string;
+  jobId: string;
+  orderId: string;
+  orderUpdateId: number;
+  commandId: string;
+  /** Wall-clock milliseconds (Date.now()) when the message arrived. */
+  receivedAt: number;
+  accepted: boolean;
+  /** Accepted and taken over (a new order or a newer update); a harmless resend is accepted but not executed. */
+  executed: boolean;
+}
+
+/** Lets a benchmark see what the vehicle gets and sends without changing what it does. */
+export interface VehicleObserver {
+  orderReceived(receipt: OrderReceipt): void;
+  stateSent(): void;
+}
 
 export interface VehicleClientOptions {
   /** Shared by all vehicles of a simulator: one channel, one stream per vehicle. */
@@ -28,6 +48,7 @@ export interface VehicleClientOptions {
   reconnect?: { initialMs: number; maxMs: number };
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
+  observer?: VehicleObserver;
 }
 
 export interface VehicleHandle {
@@ -62,6 +83,7 @@ export function startVehicleClient(options: VehicleClientOptions): VehicleHandle
     if (!stream || !session) return;
     send({ body: { $case: 'state', value: stateToProto(reportOf(state, new Date())) } });
     lastReportAt = now();
+    options.observer?.stateSent();
   };
 
   const settle = (commandId: string, result: CommandResult, what: string) => {
@@ -70,6 +92,13 @@ export function startVehicleClient(options: VehicleClientOptions): VehicleHandle
     if (!result.ack.accepted) log.warn({ commandId, what, errorType: result.ack.errorType, reason: result.ack.description }, 'command rejected');
     else log.debug({ commandId, what }, 'command accepted');
     if (result.reportDue) sendState();
+  };
+
+  const observeOrder = (commandId: string, order: Order, receivedAt: number, result: CommandResult) => {
+    if (!options.observer) return;
+    const { orderId, orderUpdateId, jobId } = order;
+    const executed = result.ack.accepted && result.state.order !== state.order;
+    options.observer.orderReceived({ vehicleId: state.spec.id, jobId, orderId, orderUpdateId, commandId, receivedAt, accepted: result.ack.accepted, executed });
   };
 
   const onControl = (message: ControlMessage) => {
@@ -86,9 +115,14 @@ export function startVehicleClient(options: VehicleClientOptions): VehicleHandle
         log.info({ sessionId: session.sessionId, stateIntervalMs: session.stateIntervalMs }, 'vehicle link established');
         sendState();
         return;
-      case 'order':
-        settle(message.commandId, applyOrder(state, orderFromProto(body.value)), `order ${body.value.orderId}/${body.value.orderUpdateId}`);
+      case 'order': {
+        const order = orderFromProto(body.value);
+        const receivedAt = Date.now();
+        const result = applyOrder(state, order);
+        observeOrder(message.commandId, order, receivedAt, result);
+        settle(message.commandId, result, `order ${order.orderId}/${order.orderUpdateId}`);
         return;
+      }
       case 'instantActions':
         settle(message.commandId, applyInstantActions(state, instantActionsFromProto(body.value.actions)), 'instant actions');
         return;
