@@ -10,7 +10,7 @@ import { createLogger, createShutdown, crashOnUnexpected, env, parseConfig } fro
 import { z } from 'zod';
 import type { LatLon } from './vehicles/geo.js';
 import { vehicleSimConfigSchema } from './vehicles/config.js';
-import { startFleetSim } from './vehicles/index.js';
+import { issueVehicleTokens, startFleetSim } from './vehicles/index.js';
 import { benchFleet } from './recording/bench-fleet.js';
 import { createOrderLog } from './recording/order-log.js';
 import type { SimMessage } from './recording/protocol.js';
@@ -41,9 +41,11 @@ const configSchema = z.object({
   SIM_REPORT_MS: env.positiveInt(1_000),
   /** Connections to spread the vehicles over, so a TCP load balancer in front of fleet spreads them too. */
   SIM_CHANNELS: env.positiveInt(1),
+}).superRefine((config, ctx) => {
+  if (!config.AUTH_SIGNING_KEY) ctx.addIssue({ code: 'custom', path: ['AUTH_SIGNING_KEY'], message: 'required to issue the vehicles their tokens' });
 });
 
-function main(): void {
+async function main(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('record-main reports over IPC: start it with child_process.fork');
   const config = parseConfig(configSchema);
@@ -53,11 +55,14 @@ function main(): void {
   shutdown.installSignalHandlers();
 
   const orders = createOrderLog();
+  const vehicles = benchFleet({ prefix: config.SIM_ID_PREFIX, robots: config.SIM_ROBOTS, shuttles: config.SIM_SHUTTLES, places: config.SIM_PLACES as LatLon[] });
+  const key = config.AUTH_SIGNING_KEY!;
+  const token = await issueVehicleTokens(vehicles, { key, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.SIM_TOKEN_TTL_S });
   const fleet = startFleetSim({
     fleetAddr: config.FLEET_ADDR,
-    vehicles: benchFleet({ prefix: config.SIM_ID_PREFIX, robots: config.SIM_ROBOTS, shuttles: config.SIM_SHUTTLES, places: config.SIM_PLACES as LatLon[] }),
+    vehicles,
     speedup: config.SIM_SPEEDUP,
-    token: config.FLEET_TOKEN,
+    token,
     tickMs: config.SIM_TICK_MS,
     log,
     observer: orders,
@@ -79,9 +84,7 @@ function main(): void {
   process.once('disconnect', () => void shutdown.run('parent gone').then(() => process.exit(0)));
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err: unknown) => {
   process.stderr.write(`sim-record failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(2);
-}
+});
