@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { createKafka, createLogger, type KafkaPort } from '@kera/platform';
 import type { ControlMessage } from '@kera/proto/fleet/v1/vehicle_link';
 import { testInfra, uniqueName, waitFor } from '@kera/testkit';
-import { operatorClient, PICKUP, watchFleetTopics } from './clients.js';
+import { asAdmin } from './auth.js';
+import { fleetClient, PICKUP } from './fleet-client.js';
+import { watchFleetTopics } from './fleet-topics.js';
 import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
 import { createFleetNames, deleteFleetNames, startFleetProcess, startStraightLineRouting, type FleetNames, type FleetProcess } from './support.js';
 
@@ -51,7 +53,7 @@ describe('fleet failover: a replica killed with SIGKILL mid-order', { timeout: 1
     robot.report(undefined);
     bystander.report(undefined);
 
-    const operator = operatorClient(survivor.address);
+    const operator = fleetClient(survivor.address, asAdmin());
     const job = await operator.submit();
     const { commandId, body } = await robot.nextOrder();
     const order = body.value;

@@ -12,6 +12,7 @@ import {
 import { FleetServiceClient, type GetVehicleRequest, type GetVehicleResponse } from '@kera/proto/fleet/v1/fleet';
 import type { Vehicle } from '@kera/proto/fleet/v1/vehicle';
 import { uniqueName } from '@kera/testkit';
+import type { InstantActionType } from '@kera/proto/fleet/v1/vehicle_link';
 import { asOperator } from './auth.js';
 
 export const PICKUP = { lat: 60.1855, lon: 24.829 };
@@ -20,10 +21,13 @@ export const DROPOFF = { lat: 60.1875, lon: 24.8335 };
 const unaryCall = <Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> =>
   new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
 
-/** JobService and FleetService as operator "acme" calls them, with its token, over a real socket. */
-export function fleetClient(address: string) {
-  const jobs = new JobServiceClient(address, grpc.credentials.createInsecure(), asOperator('acme'));
-  const fleet = new FleetServiceClient(address, grpc.credentials.createInsecure(), asOperator('acme'));
+/**
+ * JobService and FleetService over a real socket, as operator "acme" with its
+ * token unless given another caller (instant actions need `asAdmin()`).
+ */
+export function fleetClient(address: string, caller: grpc.ClientOptions = asOperator('acme')) {
+  const jobs = new JobServiceClient(address, grpc.credentials.createInsecure(), caller);
+  const fleet = new FleetServiceClient(address, grpc.credentials.createInsecure(), caller);
   return {
     submit: (patch: Partial<SubmitJobRequest> = {}): Promise<Job> =>
       unaryCall<SubmitJobRequest, SubmitJobResponse>(jobs.submitJob.bind(jobs), {
@@ -41,6 +45,7 @@ export function fleetClient(address: string) {
     cancel: (jobId: string) => unaryCall(jobs.cancelJob.bind(jobs), { jobId, reason: 'test over' }),
     getVehicle: (vehicleId: string): Promise<Vehicle> =>
       unaryCall<GetVehicleRequest, GetVehicleResponse>(fleet.getVehicle.bind(fleet), { vehicleId }).then((r) => r.vehicle!),
+    instantAction: (vehicleId: string, type: InstantActionType) => unaryCall(fleet.sendInstantAction.bind(fleet), { vehicleId, type }),
     close() {
       jobs.close();
       fleet.close();

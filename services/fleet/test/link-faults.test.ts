@@ -10,7 +10,9 @@ import { Redis } from 'ioredis';
 import { createKafka, createLogger, type KafkaPort } from '@kera/platform';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { testInfra, uniqueName } from '@kera/testkit';
-import { operatorClient, PICKUP, watchFleetTopics } from './clients.js';
+import { asAdmin } from './auth.js';
+import { fleetClient, PICKUP } from './fleet-client.js';
+import { watchFleetTopics } from './fleet-topics.js';
 import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
 import { createFleetNames, deleteFleetNames, startFleetUnderTest, startStraightLineRouting, type FleetNames, type FleetUnderTest } from './support.js';
 
@@ -70,7 +72,7 @@ describe('vehicle link faults', { timeout: 120_000 }, () => {
     const straggler = await welcomed(new ScriptedVehicle(replicas[0]!.address, uniqueName('straggler')).connect().keepReporting(500));
     robot.report(undefined);
     straggler.report(undefined);
-    const operator = operatorClient(replicas[0]!.address);
+    const operator = fleetClient(replicas[0]!.address, asAdmin());
     const job = await operator.submit();
     const { commandId, body } = await robot.nextOrder();
     robot.ack(commandId);
@@ -113,7 +115,7 @@ describe('vehicle link faults', { timeout: 120_000 }, () => {
       const { replicas, watch } = cluster;
       const robot = await welcomed(new ScriptedVehicle(replicas[0]!.address, uniqueName('robot'), PICKUP).connect());
       robot.report(undefined);
-      const operator = operatorClient(replicas[0]!.address);
+      const operator = fleetClient(replicas[0]!.address, asAdmin());
       const job = await operator.submit();
       const { commandId, body } = await robot.nextOrder();
       robot.ack(commandId);
@@ -159,7 +161,7 @@ describe('vehicle link faults', { timeout: 120_000 }, () => {
     it('puts a vehicle that never acks in ERROR after the send limit and requeues its job with the reason', async () => {
       const robot = await welcomed(new ScriptedVehicle(cluster.replicas[0]!.address, uniqueName('mute'), PICKUP).connect());
       robot.report(undefined);
-      const operator = operatorClient(cluster.replicas[0]!.address);
+      const operator = fleetClient(cluster.replicas[0]!.address, asAdmin());
       const job = await operator.submit();
       const ended = await robot.status.waitFor('the stream ended', () => true, 20_000);
       assert.equal(ended.code, grpc.status.ABORTED);

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { createKafka, createLogger, type KafkaPort } from '@kera/platform';
 import { InstantActionType } from '@kera/proto/fleet/v1/vehicle_link';
 import { testInfra, uniqueName, waitFor } from '@kera/testkit';
-import { operatorClient, PICKUP, watchFleetTopics } from './clients.js';
+import { asAdmin } from './auth.js';
+import { fleetClient, PICKUP } from './fleet-client.js';
+import { watchFleetTopics } from './fleet-topics.js';
 import { ScriptedVehicle } from './scripted-vehicle.js';
 import { createFleetNames, deleteFleetNames, startFleetUnderTest, startStraightLineRouting, type FleetNames, type FleetUnderTest } from './support.js';
 
@@ -44,7 +46,7 @@ describe('fleet replicas: commands cross replicas and survive restarts', () => {
     const robot = new ScriptedVehicle(a.address, uniqueName('robot')).connect();
     await robot.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
     robot.report(undefined);
-    const operatorB = operatorClient(b.address);
+    const operatorB = fleetClient(b.address, asAdmin());
 
     const job = await operatorB.submit();
     const { commandId, body } = await robot.nextOrder();
@@ -71,7 +73,7 @@ describe('fleet replicas: commands cross replicas and survive restarts', () => {
     const robot = new ScriptedVehicle(a.address, id, PICKUP).connect();
     await robot.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
     robot.report(undefined);
-    const operator = operatorClient(replicas[0]!.address);
+    const operator = fleetClient(replicas[0]!.address, asAdmin());
     const job = await operator.submit();
     const first = await robot.nextOrder();
     robot.drop();
