@@ -24,6 +24,9 @@ describe('ingest: event-time windows, lateness and exactly one output per window
     await h.publish(h.topics.tms, sensorValue(48, new Date(early.getTime() + 180_000)), key);
     const late = sensorValue(20, new Date(early.getTime() + 20_000));
     await h.publish(h.topics.tms, late, key);
+    // A marker after the late reading (one input partition): once it is out, so is anything before it.
+    await h.publish(h.topics.tms, sensorValue(33, secondsAgo(5)), tmsTopic(TMS_OTAKAARI, 5119));
+    await h.observations.waitFor('the marker', (o) => o.payload.locationId === `tms:${TMS_OTAKAARI}:2` && o.payload.speedKmh === 33);
     const dead = await h.deadLetters.waitFor('the late reading', (d) => d.payload.originalValue.equals(late));
     assert.equal(dead.payload.errorCode, 'late');
     assert.match(dead.payload.reason, new RegExp(`falls in the window ${early.toISOString()}\\.\\.${new Date(early.getTime() + 60_000).toISOString()} of tms:${TMS_OTAKAARI}:1, closed at ${new Date(early.getTime() + 90_000).toISOString()} \\(allowed lateness 30 s`));
