@@ -108,7 +108,8 @@ describe('ingest: feed freshness across replicas', () => {
   it('announces a silent feed once as stale and once as recovered, however many replicas check', async () => {
     const [a, b] = await Promise.all([h.start({}, clock), h.start({}, clock)]);
     await h.publish(h.topics.pole, json(poleReading({ poleId: 'it-fresh-1' })), 'p');
-    await h.observations.waitFor('the first reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-1/'));
+    // Two instances joining one group rebalance first; on a busy machine that takes a while.
+    await h.observations.waitFor('the first reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-1/'), 60_000);
     await Promise.all([a!.checkFeeds(), b!.checkFeeds()]);
     await h.feedStatus.waitFor('the feed announced', (s) => s.payload.feed === 'pole' && s.payload.state === FeedState.FRESH);
 
@@ -120,7 +121,7 @@ describe('ingest: feed freshness across replicas', () => {
     assert.equal(stale.payload.expectedCadenceS, 5);
 
     await h.publish(h.topics.pole, json(poleReading({ poleId: 'it-fresh-2', observedAt: clock() })), 'p');
-    await h.observations.waitFor('the recovering reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-2/'));
+    await h.observations.waitFor('the recovering reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-2/'), 60_000);
     await Promise.all([a!.checkFeeds(), b!.checkFeeds()]);
     await h.feedStatus.waitUntil('the recovery', (items) => items.filter((s) => s.payload.state === FeedState.FRESH).length === 2);
     await Promise.all([a!.checkFeeds(), b!.checkFeeds()]);
