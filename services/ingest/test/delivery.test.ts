@@ -24,6 +24,9 @@ describe('ingest: event-time windows, lateness and exactly one output per window
     await h.publish(h.topics.tms, sensorValue(48, new Date(early.getTime() + 180_000)), key);
     const late = sensorValue(20, new Date(early.getTime() + 20_000));
     await h.publish(h.topics.tms, late, key);
+    // A marker after the late reading (one input partition): once it is out, so is anything before it.
+    await h.publish(h.topics.tms, sensorValue(33, secondsAgo(5)), tmsTopic(TMS_OTAKAARI, 5119));
+    await h.observations.waitFor('the marker', (o) => o.payload.locationId === `tms:${TMS_OTAKAARI}:2` && o.payload.speedKmh === 33);
     const dead = await h.deadLetters.waitFor('the late reading', (d) => d.payload.originalValue.equals(late));
     assert.equal(dead.payload.errorCode, 'late');
     assert.match(dead.payload.reason, new RegExp(`falls in the window ${early.toISOString()}\\.\\.${new Date(early.getTime() + 60_000).toISOString()} of tms:${TMS_OTAKAARI}:1, closed at ${new Date(early.getTime() + 90_000).toISOString()} \\(allowed lateness 30 s`));
@@ -105,7 +108,8 @@ describe('ingest: feed freshness across replicas', () => {
   it('announces a silent feed once as stale and once as recovered, however many replicas check', async () => {
     const [a, b] = await Promise.all([h.start({}, clock), h.start({}, clock)]);
     await h.publish(h.topics.pole, json(poleReading({ poleId: 'it-fresh-1' })), 'p');
-    await h.observations.waitFor('the first reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-1/'));
+    // Two instances joining one group rebalance first; on a busy machine that takes a while.
+    await h.observations.waitFor('the first reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-1/'), 60_000);
     await Promise.all([a!.checkFeeds(), b!.checkFeeds()]);
     await h.feedStatus.waitFor('the feed announced', (s) => s.payload.feed === 'pole' && s.payload.state === FeedState.FRESH);
 
@@ -117,7 +121,7 @@ describe('ingest: feed freshness across replicas', () => {
     assert.equal(stale.payload.expectedCadenceS, 5);
 
     await h.publish(h.topics.pole, json(poleReading({ poleId: 'it-fresh-2', observedAt: clock() })), 'p');
-    await h.observations.waitFor('the recovering reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-2/'));
+    await h.observations.waitFor('the recovering reading', (o) => o.payload.locationId.startsWith('pole:it-fresh-2/'), 60_000);
     await Promise.all([a!.checkFeeds(), b!.checkFeeds()]);
     await h.feedStatus.waitUntil('the recovery', (items) => items.filter((s) => s.payload.state === FeedState.FRESH).length === 2);
     await Promise.all([a!.checkFeeds(), b!.checkFeeds()]);

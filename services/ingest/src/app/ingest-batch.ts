@@ -97,7 +97,9 @@ export function createBatchIngest(deps: BatchIngestDeps): BatchIngest {
         if (outcome.kind === 'duplicate') duplicates += 1;
         if (outcome.kind !== 'late') return;
         const rejection: Rejection = { code: 'late', reason: lateReason(reading, outcome.windowStartMs, outcome.watermarkMs, deps.policy) };
-        works[work]!.rejections.push({ index, entityId: reading.sourceId, rejection });
+        const w = works[work]!;
+        w.rejections.push({ index, entityId: reading.sourceId, rejection });
+        w.readings.splice(w.readings.findIndex((r) => r.reading === reading), 1);
       });
 
       const samples = new Map(flat.map(({ reading }) => [reading.locationId, reading]));

@@ -69,16 +69,16 @@ export async function ingestHarness(name: string, env: Record<string, string> = 
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `ingest-test-${name}`, log: silentLog });
   const specs = [TOPICS.cityTms, TOPICS.cityWeather, TOPICS.cityNgsi, TOPICS.citySituations, TOPICS.cityPoleSensors, TOPICS.trafficObservations, TOPICS.trafficIncidents, TOPICS.ingestDlq, TOPICS.ingestFeedStatus];
   const names = [topics.tms, topics.weather, topics.ngsi, topics.situations, topics.pole, topics.observations, topics.incidents, topics.dlq, topics.feedStatus];
-  await kafka.ensureTopics(specs.map((spec, i) => ({ ...spec, name: names[i]!, partitions: i < 5 ? inputPartitions : 1 })));
-  // A busy broker may answer for new topics a moment after creating them.
+  // A busy broker may answer for new topics a moment after creating them (creation is idempotent).
   await waitFor('the new topics to have leaders', async () => {
     try {
+      await kafka.ensureTopics(specs.map((spec, i) => ({ ...spec, name: names[i]!, partitions: i < 5 ? inputPartitions : 1 })));
       for (const topic of names) await kafka.endOffsets(topic);
       return true;
     } catch {
       return false;
     }
-  }, { timeoutMs: 30_000, intervalMs: 200 });
+  }, { timeoutMs: 60_000, intervalMs: 250 });
   const provider: EventProducer = await kafka.producer();
   const observations = new Inbox<Received<Observation>>();
   const incidents = new Inbox<Received<Incident>>();
