@@ -19,7 +19,7 @@ echo "[test] Kafka at $KAFKA_BROKERS, Redis at $REDIS_URL"
 node tools/run/dist/src/topics.js
 
 node --test \
-  --test-concurrency="${TEST_CONCURRENCY:-3}" \
+  --test-concurrency="${TEST_CONCURRENCY:-3}" --test-force-exit \
   --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./tools/test/summary-reporter.mjs --test-reporter-destination=stdout \
