@@ -5,14 +5,14 @@ import { counterValue, createIncreaseTracker } from './state-counter.js';
 describe('fleet state counter', () => {
   it('sums every series of the counter and ignores others', () => {
     const text = [
-      '# HELP kera_fleet_vehicle_states_total State messages handled',
-      '# TYPE kera_fleet_vehicle_states_total counter',
-      'kera_fleet_vehicle_states_total{replica="a"} 120',
-      'kera_fleet_vehicle_states_total{replica="b"} 30',
-      'kera_fleet_vehicle_states_totalish 999',
+      '# HELP fleet_vehicle_states_total State messages handled',
+      '# TYPE fleet_vehicle_states_total counter',
+      'fleet_vehicle_states_total{replica="a"} 120',
+      'fleet_vehicle_states_total{replica="b"} 30',
+      'fleet_vehicle_states_totalish 999',
     ].join('\n');
-    assert.equal(counterValue(text, 'kera_fleet_vehicle_states_total'), 150);
-    assert.equal(counterValue('other_total 5', 'kera_fleet_vehicle_states_total'), undefined);
+    assert.equal(counterValue(text, 'fleet_vehicle_states_total'), 150);
+    assert.equal(counterValue('other_total 5', 'fleet_vehicle_states_total'), undefined);
   });
 
   it('adds increases per replica and counts a restarted replica from zero', () => {
