@@ -68,7 +68,7 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   const clients = r.clients!;
   const from = Date.now();
   const sampler = sampleStateAges(clients, r.run, 5_000);
-  const counters = watchStateCounter({ opsPorts: () => r.fleet!.replicas.map((x) => x.opsPort), name: options.stateCounter, intervalMs: 5_000 });
+  const counters = watchStateCounter({ opsPorts: () => r.fleet!.replicas.map((x) => x.opsPort), name: options.stateCounter, intervalMs: 1_000 });
   const progress = setInterval(() => say(`${reports.receipts()} orders received by vehicles; ${reports.connected()} vehicles connected`), 10_000);
   const killing = options.kill ? failover(r.fleet!, reports, from + (options.seconds * 1_000) / 2) : undefined;
   say(`submitting ${options.rate} jobs/s for ${options.seconds} s${options.kill ? '; kill -9 of fleet-0 at the midpoint' : ''}`);
@@ -88,7 +88,7 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   const jobIds = submissions.flatMap((s) => (s.jobId ? [s.jobId] : []));
   const outcomes = await jobOutcomes(clients, jobIds);
   say(`drain ended with ${open} open jobs`);
-  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSentPerSecond: reports.statesSentPerSecond(from, to) };
+  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSentPerSecond: (a: number, b: number) => reports.statesSentPerSecond(a, b) };
 }
 
 async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnType<typeof summarise>> {
