@@ -157,6 +157,7 @@ export function countingMetrics(): LinkMetrics & { counts: Record<string, number
     commandAbandoned: (kind) => inc(`abandoned:${kind}`),
     leaseExpired: () => inc('leaseExpired'),
     orderRepaired: (outcome) => inc(`repaired:${outcome}`),
+    stateHandled: () => inc('statesHandled'),
   };
 }
 

@@ -49,14 +49,18 @@ describe('fleet /metrics and the alert rules', () => {
   it('exports every fleet metric the alert rules use, with real values after a dispatch', async () => {
     const robot = new ScriptedVehicle(sut.address, uniqueName('robot')).connect();
     await robot.received.waitFor('welcome', (m) => m.body?.$case === 'welcome');
-    robot.report(undefined);
+    for (let i = 0; i < 3; i++) robot.report(undefined);
     const job = await client.submit();
     const { commandId } = await robot.nextOrder();
     robot.ack(commandId);
     await waitFor('dispatched', async () => (await client.getJob(job.id)).status === JobStatus.DISPATCHED);
     await sut.fleet.reconcile();
 
-    const text = await scrape();
+    // The counter says how many reports this replica handled, so a benchmark can tell absorbed from sent.
+    const text = await waitFor('three state reports counted', async () => {
+      const t = await scrape();
+      return /^fleet_vehicle_states_total\{replica="[^"]+"\} 3$/m.test(t) ? t : undefined;
+    });
     if (process.env.SHOW_METRICS) process.stdout.write(text);
     const exported = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
     const used = await fleetMetricsInAlerts();

@@ -155,6 +155,8 @@ export interface LinkMetrics {
   commandAbandoned(kind: Command['kind']): void;
   leaseExpired(): void;
   orderRepaired(outcome: 'resent' | 'ended'): void;
+  /** One vehicle state report handled (stored, progress applied). */
+  stateHandled(): void;
 }
 
 export interface Clock {

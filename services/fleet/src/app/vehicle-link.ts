@@ -120,6 +120,7 @@ export function createVehicleLink(deps: {
       async onState(report) {
         lastHeard.set(id, clock.now().getTime());
         await progress.onState(id, { ...report, at: clock.now() });
+        deps.metrics.stateHandled();
       },
       onAck: (commandId, result) => outcomes.answered(id, commandId, result),
       async onClose() {

@@ -1,10 +1,11 @@
 /**
- * Every gRPC client of the benchmark is built here, so credentials change in
- * one place: when the services require tokens, set BENCH_TOKEN (an operator or
- * admin JWT) and every call carries `authorization: Bearer …`; vehicles get
- * theirs through the simulator's FLEET_TOKEN (see simulatorEnv in main.ts).
+ * Every gRPC client of the benchmark is built here: JobService and
+ * FleetService calls carry the run's operator token (credentials.ts) as
+ * `authorization: Bearer …`; routing is internal and takes none. Vehicles get
+ * theirs from the simulators, which sign them with the run's key.
  */
 import * as grpc from '@grpc/grpc-js';
+import { bearerInterceptor } from '@kera/platform';
 import { FleetServiceClient } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceClient } from '@kera/proto/fleet/v1/jobs';
 import { RoutingServiceClient } from '@kera/proto/routing/v1/routing';
@@ -18,17 +19,6 @@ export interface Clients {
   close(): void;
 }
 
-/** Adds the bearer token to every call's metadata; tokens never appear in logs or results. */
-function bearer(token: string): grpc.Interceptor {
-  return (options, nextCall) =>
-    new grpc.InterceptingCall(nextCall(options), {
-      start(metadata, listener, next) {
-        metadata.set('authorization', `Bearer ${token}`);
-        next(metadata, listener);
-      },
-    });
-}
-
 export function channelOptions(lb: LoadBalancing): grpc.ChannelOptions {
   return {
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [lb]: {} }] }),
@@ -38,13 +28,12 @@ export function channelOptions(lb: LoadBalancing): grpc.ChannelOptions {
   };
 }
 
-export function createClients(options: { fleetTarget: string; routingAddr: string; lb: LoadBalancing; token?: string }): Clients {
+export function createClients(options: { fleetTarget: string; routingAddr: string; lb: LoadBalancing; token: string }): Clients {
   const credentials = grpc.credentials.createInsecure();
-  const interceptors = options.token ? [bearer(options.token)] : [];
-  const fleetOptions = { ...channelOptions(options.lb), interceptors };
+  const fleetOptions = { ...channelOptions(options.lb), interceptors: [bearerInterceptor(options.token)] };
   const jobs = new JobServiceClient(options.fleetTarget, credentials, fleetOptions);
   const fleet = new FleetServiceClient(options.fleetTarget, credentials, fleetOptions);
-  const routing = new RoutingServiceClient(options.routingAddr, credentials, { ...channelOptions('pick_first'), interceptors });
+  const routing = new RoutingServiceClient(options.routingAddr, credentials, channelOptions('pick_first'));
   return {
     jobs,
     fleet,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { uniqueName } from '@kera/testkit';
 import { runEchoBaseline } from './baseline.js';
 import { createClients, type Clients } from './clients.js';
+import { runCredentials } from './credentials.js';
 import { acquireInfra, createTopics, removeRunKeys, type Infra } from './infra.js';
 import { submitJobs } from './load.js';
 import { awaitJobsSettled, jobOutcomes, sampleStateAges } from './observe.js';
@@ -63,12 +64,11 @@ async function failover(fleet: Fleet, reports: VehicleReports, at: number): Prom
   return { killedAt, restartedAt, recoveredAt: Math.max(restartedAt, back) };
 }
 
-async function measure(r: Resources, options: BenchOptions, reports: VehicleReports, places: readonly Place[]) {
+async function measure(r: Resources, options: BenchOptions, reports: VehicleReports, places: readonly Place[], operatorId: string) {
   const clients = r.clients!;
-  const operatorId = `${r.run}-operator`;
   const from = Date.now();
   const sampler = sampleStateAges(clients, r.run, 5_000);
-  const counters = watchStateCounter({ opsPorts: () => r.fleet!.replicas.map((x) => x.opsPort), name: options.stateCounter, intervalMs: 5_000 });
+  const counters = watchStateCounter({ opsPorts: () => r.fleet!.replicas.map((x) => x.opsPort), name: options.stateCounter, intervalMs: 1_000 });
   const progress = setInterval(() => say(`${reports.receipts()} orders received by vehicles; ${reports.connected()} vehicles connected`), 10_000);
   const killing = options.kill ? failover(r.fleet!, reports, from + (options.seconds * 1_000) / 2) : undefined;
   say(`submitting ${options.rate} jobs/s for ${options.seconds} s${options.kill ? '; kill -9 of fleet-0 at the midpoint' : ''}`);
@@ -88,7 +88,7 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   const jobIds = submissions.flatMap((s) => (s.jobId ? [s.jobId] : []));
   const outcomes = await jobOutcomes(clients, jobIds);
   say(`drain ended with ${open} open jobs`);
-  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSentPerSecond: reports.statesSentPerSecond(from, to) };
+  return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSentPerSecond: (a: number, b: number) => reports.statesSentPerSecond(a, b) };
 }
 
 async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnType<typeof summarise>> {
@@ -101,15 +101,17 @@ async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnTyp
       ? await runEchoBaseline(r.group, { streams: options.vehicles, processes: simProcesses, channels: options.channels, intervalMs: options.stateIntervalMs, seconds: options.baselineSeconds })
       : null;
   if (baseline) say(`baseline gRPC echo: p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms over ${baseline.messages} round trips`);
-  const shared: Shared = { run: r.run, kafkaBrokers: r.infra.kafkaBrokers, redisUrl: r.infra.redisUrl, logLevel: options.logLevel };
+  // A key pair of the run's own: fleet verifies with its public half, the simulators sign their vehicles' tokens with the private one.
+  const credentials = await runCredentials({ run: r.run, ttlSeconds: timeBoundMs(options) / 1_000 + 600 });
+  const shared: Shared = { run: r.run, kafkaBrokers: r.infra.kafkaBrokers, redisUrl: r.infra.redisUrl, logLevel: options.logLevel, credentials };
   const routing = await startRouting(r.group, shared);
   r.fleet = await startFleet(r.group, shared, routing, options);
-  r.clients = createClients({ fleetTarget: r.fleet.target, routingAddr: routing.addr, lb: r.fleet.lb, token: process.env.BENCH_TOKEN });
+  r.clients = createClients({ fleetTarget: r.fleet.target, routingAddr: routing.addr, lb: r.fleet.lb, token: credentials.operatorToken });
   const places = await routablePlaces(r.clients);
   say(`routing and ${options.replicas} fleet replica(s) ready (${r.fleet.target}); ${places.length} places route on both profiles`);
   const reports = await startSimulators(r, shared, options, places);
   say(`${options.vehicles} vehicles connected over ${options.sims} simulator(s)`);
-  const observed = await measure(r, options, reports, places);
+  const observed = await measure(r, options, reports, places, credentials.operatorId);
   return summarise({
     ...observed,
     vehicles: options.vehicles,

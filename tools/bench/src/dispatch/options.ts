@@ -36,7 +36,7 @@ export const USAGE = `npm run bench:dispatch -- [options]
   --state-interval-ms N how often every vehicle reports state (1000)
   --baseline-seconds N  seconds of the gRPC echo baseline (15; 0 skips it)
   --log-level L         the services' log level (warn)
-  --state-counter NAME  fleet's counter of handled state messages on /metrics (kera_fleet_vehicle_states_total)
+  --state-counter NAME  fleet's counter of handled state messages on /metrics (fleet_vehicle_states_total)
   --out PATH            results file (bench/results/dispatch.json)
 Smoke run: --vehicles 50 --seconds 10`;
 
@@ -58,7 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'state-interval-ms': { type: 'string', default: '1000' },
       'baseline-seconds': { type: 'string', default: '15' },
       'log-level': { type: 'string', default: 'warn' },
-      'state-counter': { type: 'string', default: 'kera_fleet_vehicle_states_total' },
+      'state-counter': { type: 'string', default: 'fleet_vehicle_states_total' },
       out: { type: 'string', default: 'bench/results/dispatch.json' },
       help: { type: 'boolean', default: false },
     },

@@ -3,6 +3,7 @@ import type { Baseline } from './baseline.js';
 import type { Submission } from './load.js';
 import { isLost, type Outcome } from './observe.js';
 import type { DispatchResults } from './report.js';
+import { rateBetween, type CounterSample } from './state-counter.js';
 import { absorbedLowerBound, inFailoverWindow, round1, splitLatencies, type StateSample } from './stats.js';
 
 export interface Observed {
@@ -16,10 +17,10 @@ export interface Observed {
   duplicates: { count: number; keys: string[] };
   failover?: { killedAt: number; restartedAt: number; recoveredAt: number };
   load: { from: number; to: number };
-  /** State messages the vehicles sent per second over the load window. */
-  statesSentPerSecond: number;
-  /** Increase of fleet's own state counter over the load window; undefined when fleet exports none. */
-  statesHandled: number | undefined;
+  /** State messages the vehicles sent per second between two times. */
+  statesSentPerSecond: (from: number, to: number) => number;
+  /** Fleet's own state counter, summed over replicas, per scrape; undefined when fleet exports none. */
+  statesHandled: CounterSample[] | undefined;
   stateSamples: StateSample[];
   baseline: Baseline | null;
 }
@@ -32,14 +33,40 @@ interface StateFigure {
   growing: boolean | null;
   source: 'fleet counter' | 'lastSeen lower bound' | 'none';
   sentPerSecond: number;
+  /** Handled and sent per second outside the failover window, where the backlog is judged. */
+  steady?: { handledPerSecond: number; sentPerSecond: number; seconds: number };
+}
+
+/** The load window without the failover window: fleet's own counts of a killed replica since its last scrape are gone with it. */
+function steadySpans(o: Observed): Array<[number, number]> {
+  const { from, to } = o.load;
+  if (!o.failover) return [[from, to]];
+  const spans: Array<[number, number]> = [[from, Math.min(to, o.failover.killedAt)], [Math.max(from, o.failover.recoveredAt), to]];
+  return spans.filter(([a, b]) => b > a);
+}
+
+/** Handled vs sent per second over the steady spans, weighted by their length. */
+function steadyRates(o: Observed, samples: readonly CounterSample[]): StateFigure['steady'] {
+  let [handled, sent, seconds] = [0, 0, 0];
+  for (const [a, b] of steadySpans(o)) {
+    const rate = rateBetween(samples, a, b);
+    if (!rate) continue;
+    handled += rate.perSecond * rate.seconds;
+    sent += o.statesSentPerSecond(a, b) * rate.seconds;
+    seconds += rate.seconds;
+  }
+  return seconds > 0 ? { handledPerSecond: Math.round(handled / seconds), sentPerSecond: Math.round(sent / seconds), seconds: Math.round(seconds) } : undefined;
 }
 
 /** From fleet's counter when it has one; else a lower bound that can rule a backlog out but never in. */
-function stateFigure(o: Observed, steady: readonly StateSample[], loadSeconds: number): StateFigure {
-  const sentPerSecond = o.statesSentPerSecond;
-  if (o.statesHandled !== undefined) {
-    const handled = o.statesHandled / loadSeconds;
-    return { perSecond: Math.round(handled), growing: handled < BACKLOG_TOLERANCE * sentPerSecond, source: 'fleet counter', sentPerSecond };
+function stateFigure(o: Observed, steady: readonly StateSample[]): StateFigure {
+  const sentPerSecond = o.statesSentPerSecond(o.load.from, o.load.to);
+  const samples = o.statesHandled;
+  if (samples !== undefined) {
+    const overall = rateBetween(samples, o.load.from, o.load.to);
+    const rates = steadyRates(o, samples);
+    const growing = rates ? rates.handledPerSecond < BACKLOG_TOLERANCE * rates.sentPerSecond : null;
+    return { perSecond: overall ? Math.round(overall.perSecond) : null, growing, source: 'fleet counter', sentPerSecond, steady: rates };
   }
   const bound = absorbedLowerBound(steady);
   if (bound === undefined) return { perSecond: null, growing: null, source: 'none', sentPerSecond };
@@ -56,7 +83,7 @@ export function summarise(o: Observed): DispatchResults {
   const unfinished = accepted.filter((s) => isLost(o.outcomes.get(s.jobId!)));
   const loadSeconds = (o.load.to - o.load.from) / 1_000;
   const steady = o.stateSamples.filter((s) => !window || s.at < window.from || s.at > window.to);
-  const state = stateFigure(o, steady, loadSeconds);
+  const state = stateFigure(o, steady);
   const byStatus = countBy([...o.outcomes.values()].map((x) => x.status));
   return {
     vehicles: o.vehicles,
@@ -85,6 +112,7 @@ export function summarise(o: Observed): DispatchResults {
       duplicateOrderKeys: o.duplicates.keys.slice(0, 10),
       stateMessagesSentPerSecond: Math.round(state.sentPerSecond),
       stateMessagesSource: state.source,
+      stateMessagesOutsideFailover: state.steady ?? null,
       stateAgeSamples: steady.map((s) => ({ tS: round1((s.at - o.load.from) / 1_000), vehicles: s.vehicles, meanAgeMs: Math.round(s.meanAgeMs) })),
       failover: o.failover
         ? {

@@ -2,8 +2,9 @@
  * State messages fleet handled, from its own counter when it exports one:
  * every replica's /metrics is scraped, and increases are summed across
  * restarts (a restarted replica starts again from zero, as Prometheus'
- * increase() assumes). Without the counter, the run falls back to the
- * lastSeen estimate (stats.ts).
+ * increase() assumes), and the running total is kept per scrape, so rates
+ * can be taken over parts of the run (outside the failover window). Without
+ * the counter, the run falls back to the lastSeen estimate (stats.ts).
  */
 
 /** Sum of every series of `name` in a Prometheus text exposition; undefined when absent. */
@@ -31,13 +32,30 @@ export function createIncreaseTracker() {
   };
 }
 
+export interface CounterSample {
+  /** When the scrape ended (ms). */
+  at: number;
+  /** The counter's increase since the watch began, summed over replicas. */
+  total: number;
+}
+
 export interface CounterWatch {
-  /** The counter's increase over the watch, or undefined when no replica exported it. */
-  stop(): Promise<number | undefined>;
+  /** The counter's running total per scrape, or undefined when no replica exported it. */
+  stop(): Promise<CounterSample[] | undefined>;
+}
+
+/** Per second between the first and the last sample inside [from, to]; undefined with fewer than two. */
+export function rateBetween(samples: readonly CounterSample[], from: number, to: number): { perSecond: number; seconds: number } | undefined {
+  const inside = samples.filter((s) => s.at >= from && s.at <= to);
+  const [first, last] = [inside[0], inside.at(-1)];
+  if (!first || !last || last.at <= first.at) return undefined;
+  const seconds = (last.at - first.at) / 1_000;
+  return { perSecond: (last.total - first.total) / seconds, seconds };
 }
 
 export function watchStateCounter(o: { opsPorts: () => number[]; name: string; intervalMs: number }): CounterWatch {
   const tracker = createIncreaseTracker();
+  const samples: CounterSample[] = [];
   let found = false;
   let running = true;
   const scrape = async () => {
@@ -54,6 +72,7 @@ export function watchStateCounter(o: { opsPorts: () => number[]; name: string; i
         }
       }),
     );
+    samples.push({ at: Date.now(), total: tracker.increase() });
   };
   const loop = (async () => {
     while (running) {
@@ -66,7 +85,7 @@ export function watchStateCounter(o: { opsPorts: () => number[]; name: string; i
     stop: async () => {
       running = false;
       await loop;
-      return found ? tracker.increase() : undefined;
+      return found ? samples : undefined;
     },
   };
 }

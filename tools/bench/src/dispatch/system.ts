@@ -3,6 +3,7 @@
  * replicas sharing one Redis namespace and dispatch queue, one address in
  * front of them, and the recording simulators.
  */
+import type { RunCredentials } from './credentials.js';
 import { freePort } from './front.js';
 import { nextMessage, waitReady, type Child, type ProcessGroup } from './processes.js';
 import type { Place } from './places.js';
@@ -23,6 +24,7 @@ export interface Shared {
   kafkaBrokers: string;
   redisUrl: string;
   logLevel: string;
+  credentials: RunCredentials;
 }
 
 export interface Routing {
@@ -80,6 +82,7 @@ export async function startFleet(group: ProcessGroup, shared: Shared, routing: R
     REDIS_PREFIX: `${shared.run}:fleet`,
     DISPATCH_QUEUE: `${shared.run}-dispatch`,
     STATE_INTERVAL_MS: String(fleetStateIntervalMs(options.stateIntervalMs)),
+    ...shared.credentials.fleetEnv,
   });
   const launch = (r: { index: number; grpcPort: number; opsPort: number }, generation: number) =>
     group.start(`fleet-${r.index}${generation > 0 ? `-restart${generation}` : ''}`, 'services/fleet/dist/src/main.js', env(r));
@@ -113,8 +116,8 @@ export function simulatorEnv(o: { shared: Shared; fleet: Fleet; index: number; r
   return {
     FLEET_ADDR: o.fleet.target,
     SIM_LB: o.fleet.lb,
-    // Vehicle tokens: when fleet requires them, put the simulator's token here.
-    FLEET_TOKEN: process.env.BENCH_VEHICLE_TOKEN ?? '',
+    // The simulator issues each of its vehicles a token for its own id with the run's key.
+    ...o.shared.credentials.simulatorEnv,
     SIM_ID_PREFIX: `${o.shared.run}-s${o.index}`,
     SIM_ROBOTS: String(o.robots),
     SIM_SHUTTLES: String(o.shuttles),

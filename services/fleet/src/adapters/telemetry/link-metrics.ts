@@ -11,10 +11,12 @@ export const LINK_METRIC_NAMES = {
   commandsAbandoned: 'fleet_commands_abandoned',
   leaseExpiries: 'fleet_lease_expiries',
   orderRepairs: 'fleet_order_repairs',
+  vehicleStates: 'fleet_vehicle_states',
 } as const;
 
 /**
- * Counters for what the link does, and two gauges read when scraped: the
+ * Counters for what the link does (state reports handled per replica, so a
+ * benchmark sees what fleet absorbs), and two gauges read when scraped: the
  * streams this replica holds (labelled with its replica id) and the commands
  * waiting for an ack cluster-wide.
  */
@@ -31,6 +33,8 @@ export function createLinkMetrics(meter: Meter, observe: { replicaId: string; co
   const abandoned = meter.createCounter(LINK_METRIC_NAMES.commandsAbandoned, { description: 'Commands given up after the send limit' });
   const expiries = meter.createCounter(LINK_METRIC_NAMES.leaseExpiries, { description: 'Vehicles taken OFFLINE after their lease ran out' });
   const repairs = meter.createCounter(LINK_METRIC_NAMES.orderRepairs, { description: 'Vehicles found without the order of their job: resent what remains, or ended the job' });
+  const states = meter.createCounter(LINK_METRIC_NAMES.vehicleStates, { description: 'Vehicle state reports this replica has handled' });
+  const replica = { replica: observe.replicaId };
   return {
     commandSent(kind, resend) {
       sent.add(1, { kind });
@@ -40,5 +44,6 @@ export function createLinkMetrics(meter: Meter, observe: { replicaId: string; co
     commandAbandoned: (kind) => abandoned.add(1, { kind }),
     leaseExpired: () => expiries.add(1),
     orderRepaired: (outcome) => repairs.add(1, { outcome }),
+    stateHandled: () => states.add(1, replica),
   };
 }
