@@ -30,6 +30,8 @@ import { createSubscriptionCommands } from './app/subscriptions.js';
 import { createVehicleEventHandler } from './app/vehicle-events.js';
 import type { Delivery } from './domain/delivery.js';
 import type { NotifyConfig } from './config.js';
+import { defaultConsoleTopics, startConsole } from './console.js';
+import type { ConsoleTopics } from './adapters/kafka/console-mapping.js';
 import { createSubscriptionService } from './adapters/grpc/subscription-service.js';
 import { createDestinationPolicy } from './adapters/http/destination-policy.js';
 import { createStandardWebhookSigner } from './adapters/http/standard-webhooks.js';
@@ -59,6 +61,8 @@ import { METRIC_NAMES, createNotifyMetrics, type NotifyMetrics } from './metrics
 export interface NotifyOverrides {
   log?: Logger;
   topics?: Partial<NotifyTopics>;
+  /** The console's extra input topics (feed status, ingest dead letters, traffic changes). */
+  consoleTopics?: Partial<ConsoleTopics>;
   queueName?: string;
   redisPrefix?: string;
   /** Consumer group; 'notify' unless a test needs its own. */
@@ -71,6 +75,7 @@ export interface NotifyOverrides {
 export interface NotifyService {
   grpcPort: number;
   opsPort: number;
+  consolePort: number;
   /** Idempotent graceful stop, bounded by SHUTDOWN_DEADLINE_MS. */
   stop(): Promise<void>;
 }
@@ -262,14 +267,18 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
       stores,
     );
     const grpc = await startSubscriptionApi(wiring, stores);
+    const console = await startConsole(
+      { ...wiring, ...stores },
+      { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: `${overrides.groupId ?? 'notify'}-console` },
+    );
     shutdown.add('readiness', () => {
       ready = false;
       grpc.setServing(false);
     });
     grpc.setServing(true);
     ready = true;
-    log.info({ grpcPort: grpc.port, opsPort: ops.port, topics, queueName }, 'notify started');
-    return { grpcPort: grpc.port, opsPort: ops.port, stop: () => shutdown.run('stop') };
+    log.info({ grpcPort: grpc.port, opsPort: ops.port, consolePort: console.port, topics, queueName }, 'notify started');
+    return { grpcPort: grpc.port, opsPort: ops.port, consolePort: console.port, stop: () => shutdown.run('stop') };
   } catch (err) {
     await shutdown.run('startup failed');
     throw err;
