@@ -58,6 +58,8 @@ export const notifyConfigSchema = z.object({
   CONSOLE_STREAM_MAX: env.positiveInt(10_000),
   /** Mark the console's session cookie Secure (set when the console is served over HTTPS). */
   CONSOLE_SECURE_COOKIE: env.flag(false),
+  /** Consumer group prefix of the console's projection (one projection per Redis prefix); notify's group + "-console" when unset. */
+  CONSOLE_GROUP_ID: z.string().min(1).optional(),
   /** Routing's gRPC address, for the street network the console draws. */
   ROUTING_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   /** Fleet's BullMQ dispatch queue, shown in the console's Bull Board. */

@@ -1,4 +1,4 @@
-import { TOPICS, closeRedis, createKafka, createRedis, type Logger, type Shutdown, type TokenVerifier } from '@kera/platform';
+import { TOPICS, closeRedis, createKafka, createRedis, type EventConsumer, type Logger, type Shutdown, type TokenVerifier } from '@kera/platform';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createDeadLetterCommands } from './app/dead-letters.js';
@@ -23,6 +23,8 @@ export interface ConsoleWiring {
   queue: WebhookQueue;
   deliveries: DeliveryQueue;
   subscriptions: SubscriptionStore;
+  /** Stopped with notify's own consumers (see service.ts); the console adds its own here. */
+  consumers: EventConsumer[];
 }
 
 export const defaultConsoleTopics = (overrides: Partial<ConsoleTopics> = {}): ConsoleTopics => ({
@@ -50,7 +52,7 @@ export async function startConsole(wiring: ConsoleWiring, options: { topics: Con
     { ...TOPICS.routingTrafficChanges, name: options.topics.trafficChanges },
   ]);
   const consumers = createConsoleConsumers({ kafka, topics: options.topics, groupId: options.groupId, projection, log });
-  shutdown.add('console consumers', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined));
+  wiring.consumers.push(...consumers);
   await Promise.all(consumers.map((c) => c.start()));
 
   const reader = createRedis({ url: config.REDIS_URL, log, blocking: true, name: 'notify-console' });

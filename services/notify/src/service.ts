@@ -12,6 +12,7 @@ import {
   createShutdown,
   createTokenVerifier,
   startOpsServer,
+  type EventConsumer,
   type Logger,
   type Shutdown,
   type TokenVerifier,
@@ -89,6 +90,8 @@ interface Wiring {
   clock: { now(): Date };
   /** Verifies operator and admin tokens: gRPC metadata here, and HTTP bearer headers too. */
   verifier: TokenVerifier;
+  /** Every Kafka consumer (notify's and the console's), stopped together: each stop waits for a fetch. */
+  consumers: EventConsumer[];
 }
 
 /** Standard Webhooks secret: `whsec_` + standard base64 of 32 random bytes. */
@@ -207,7 +210,8 @@ async function startEventConsumers(
     createNotifyConsumer({ ...common, ...options, subscribe: ['jobEvents', 'vehicleEvents', 'orders'] }),
     createNotifyConsumer({ ...common, subscribe: ['incidents'], groupId: `${options.groupId}-incidents`, fromBeginning: true }),
   ];
-  wiring.shutdown.add('event consumers', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined));
+  wiring.consumers.push(...consumers);
+  wiring.shutdown.add('kafka consumers', () => Promise.all(wiring.consumers.map((c) => c.stop())).then(() => undefined));
   await Promise.all(consumers.map((c) => c.start()));
 
   const delays = startPeriodic('delay check', () => handlers.delayCheck.runOnce(), config.DELAY_CHECK_INTERVAL_MS, log);
@@ -247,7 +251,7 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
   const shutdown = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
   const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier };
+  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier, consumers: [] };
   const queueName = overrides.queueName ?? WEBHOOK_QUEUE;
   const topics: NotifyTopics = {
     jobEvents: overrides.topics?.jobEvents ?? TOPICS.fleetJobEvents.name,
@@ -269,7 +273,7 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
     const grpc = await startSubscriptionApi(wiring, stores);
     const console = await startConsole(
       { ...wiring, ...stores },
-      { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: `${overrides.groupId ?? 'notify'}-console` },
+      { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: config.CONSOLE_GROUP_ID ?? `${overrides.groupId ?? 'notify'}-console` },
     );
     shutdown.add('readiness', () => {
       ready = false;

@@ -36,6 +36,7 @@ const only = (viewer: Viewer, events: ConsoleEvent[]) => events.map((e) => visib
 const wrap = <K extends ConsoleEvent['kind']>(kind: K, list: unknown[]) => list.map((data) => ({ kind, data }) as ConsoleEvent);
 
 async function snapshot(deps: ConsoleDeps, viewer: Viewer) {
+  const lastEventId = await deps.projection.lastEventId();
   const [vehicles, jobs, routes, incidents, feeds] = await Promise.all([
     deps.projection.vehicles(),
     deps.projection.jobs(viewer, 300),
@@ -44,6 +45,7 @@ async function snapshot(deps: ConsoleDeps, viewer: Viewer) {
     deps.projection.feeds(),
   ]);
   return {
+    lastEventId,
     vehicles: only(viewer, wrap('vehicle', vehicles)),
     jobs,
     routes: only(viewer, wrap('route', routes)),

@@ -19,6 +19,8 @@ export interface ConsoleProjection {
   incidents(): Promise<IncidentView[]>;
   feeds(): Promise<FeedView[]>;
   ingestDeadLetters(): Promise<IngestDeadLetterView[]>;
+  /** The newest stream id ('0-0' when empty): read before a snapshot, it is where SSE resumes without a gap. */
+  lastEventId(): Promise<string>;
 }
 
 const values = <T>(hash: Record<string, string>): T[] => Object.values(hash).map((v) => JSON.parse(v) as T);
@@ -108,6 +110,7 @@ export function createConsoleProjection(redis: Redis, prefix: string, streamMax:
     routes: async () => values<RouteView>(await redis.hgetall(k('routes'))),
     incidents: async () => values<IncidentView>(await redis.hgetall(k('incidents'))),
     feeds: async () => values<FeedView>(await redis.hgetall(k('feeds'))),
+    lastEventId: async () => ((await redis.xrevrange(k('stream'), '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
     ingestDeadLetters: async () => (await redis.lrange(k('ingest-dlq'), 0, -1)).map((v) => JSON.parse(v) as IngestDeadLetterView),
   };
 }
