@@ -40,6 +40,7 @@ function renderVehicles() {
   const list = [...state.vehicles.values()].sort((a, b) => a.id.localeCompare(b.id));
   $('vehicle-count').textContent = String(list.length);
   $('vehicles').tBodies[0].innerHTML = list
+    .slice(0, 200)
     .map((v) => {
       const pct = Math.round(v.batteryPct);
       const level = pct < 20 ? 'low' : pct < 50 ? 'mid' : '';
@@ -123,6 +124,7 @@ async function start() {
   view ??= createMap($('map'));
   const snap = await api('snapshot');
   snap.vehicles.forEach(apply.vehicle);
+  if (snap.vehiclesError) console.warn(snap.vehiclesError);
   snap.jobs.forEach(apply.job);
   snap.routes.forEach(apply.route);
   snap.incidents.forEach(apply.incident);

@@ -1,6 +1,5 @@
 // The map: street network as GeoJSON vector layers (no tiles), congestion,
 // incidents, vehicles coloured by state with battery, and order routes.
-/* global L */
 const STATUS_COLOURS = { IDLE: '#3fb950', EN_ROUTE: '#58a6ff', CHARGING: '#d29922', ERROR: '#f85149', PAUSED: '#a371f7', OFFLINE: '#6e7681' };
 const STYLE = { road: { color: '#3d4a5c', weight: 3 }, sidewalk: { color: '#2a3340', weight: 1.2 } };
 
@@ -55,7 +54,8 @@ export function createMap(element) {
     let marker = vehicles.get(v.id);
     if (!marker) {
       marker = L.circleMarker([v.position.lat, v.position.lon], { radius: v.kind === 'SHUTTLE' ? 9 : 7, weight: 2, color: '#0d1117', fillOpacity: 1, className: 'vehicle-marker' });
-      marker.bindTooltip(label, { permanent: true, direction: 'right', offset: [8, 0], className: 'vehicle-label' });
+      // Labels stay on while the fleet is small enough to read them; otherwise on hover.
+      marker.bindTooltip(label, { permanent: vehicles.size < 40, direction: 'right', offset: [8, 0], className: 'vehicle-label' });
       marker.addTo(layers.vehicles);
       vehicles.set(v.id, marker);
     }
@@ -70,7 +70,7 @@ export function createMap(element) {
     routes.get(r.vehicleId)?.remove();
     const group = L.layerGroup();
     const line = (coords, dashed) =>
-      L.polyline(coords.map(([lon, lat]) => [lat, lon]), { color: '#f0883e', weight: 4, opacity: 0.9, dashArray: dashed ? '6 8' : null, className: dashed ? 'route-horizon' : 'route-base' });
+      L.polyline(coords.map(([lon, lat]) => [lat, lon]), { color: '#39d0ff', weight: 5, opacity: 0.95, dashArray: dashed ? '6 8' : null, className: dashed ? 'route-horizon' : 'route-base' });
     if (r.base.length > 1) line(r.base, false).bindTooltip(`${r.vehicleId} → job ${r.jobId.slice(0, 8)}`).addTo(group);
     if (r.horizon.length > 1) line(r.horizon, true).addTo(group);
     group.jobId = r.jobId;

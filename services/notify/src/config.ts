@@ -62,6 +62,8 @@ export const notifyConfigSchema = z.object({
   CONSOLE_GROUP_ID: z.string().min(1).optional(),
   /** Routing's gRPC address, for the street network the console draws. */
   ROUTING_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  /** Fleet's gRPC address, for the vehicles' current state (asked with the console user's token). */
+  FLEET_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   /** Fleet's BullMQ dispatch queue, shown in the console's Bull Board. */
   DISPATCH_QUEUE: z.string().min(1).default('dispatch'),
   QUEUE_PREFIX: z.string().min(1).default('bull'),

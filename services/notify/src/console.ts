@@ -6,6 +6,7 @@ import type { DeliveryQueue, SubscriptionStore } from './app/ports.js';
 import type { NotifyConfig } from './config.js';
 import { startConsoleServer } from './adapters/console/console-server.js';
 import { createEventHub } from './adapters/console/event-hub.js';
+import { createFleetSource } from './adapters/console/fleet-source.js';
 import { createNetworkSource } from './adapters/console/network-source.js';
 import { createConsoleConsumers } from './adapters/kafka/console-consumer.js';
 import type { ConsoleTopics } from './adapters/kafka/console-mapping.js';
@@ -66,9 +67,11 @@ export async function startConsole(wiring: ConsoleWiring, options: { topics: Con
   shutdown.add('dispatch queue view', () => dispatch.close());
   const network = createNetworkSource({ address: config.ROUTING_ADDR, maxAgeMs: 2_000, deadlineMs: 10_000 });
   shutdown.add('routing client', async () => network.close());
+  const fleet = createFleetSource({ address: config.FLEET_ADDR, deadlineMs: 5_000 });
+  shutdown.add('fleet client', async () => fleet.close());
   const deadLetters = createDeadLetterCommands({ store: createQueueDeadLetterStore(wiring.queue), deliveries: wiring.deliveries, subscriptions: wiring.subscriptions });
   const server = await startConsoleServer(
-    { verifier: wiring.verifier, projection, hub, network, deadLetters, queues: [wiring.queue as Queue, dispatch], secureCookie: config.CONSOLE_SECURE_COOKIE, log },
+    { verifier: wiring.verifier, projection, hub, network, fleet, deadLetters, queues: [wiring.queue as Queue, dispatch], secureCookie: config.CONSOLE_SECURE_COOKIE, log },
     config.CONSOLE_PORT,
   );
   shutdown.add('console server', () => server.close());

@@ -70,6 +70,7 @@ export function serviceSpecs(ports: Ports, shared: Record<string, string>): Serv
         GRPC_PORT: String(ports.notifyGrpc),
         OPS_PORT: String(ports.notifyOps),
         ROUTING_ADDR: `127.0.0.1:${ports.routingGrpc}`,
+        FLEET_ADDR: `127.0.0.1:${ports.fleetGrpc}`,
         ...(ports.notifyConsole !== undefined ? { CONSOLE_PORT: String(ports.notifyConsole) } : {}),
       },
     },

@@ -44,8 +44,11 @@ export function refuse(res: Response, err: unknown): boolean {
 /** Lets the request through with `res.locals.principal` and `viewer` when its token has one of `scopes`; 401/403 with the reason otherwise. */
 export function requireToken(verifier: TokenVerifier, scopes: Principal['scope'][]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    authenticateHttp(verifier, authorizationOf(req), scopes).then(
+    const authorization = authorizationOf(req);
+    authenticateHttp(verifier, authorization, scopes).then(
       (principal) => {
+        // Forwarded to fleet, which scopes what the caller may see; never logged.
+        res.locals.authorization = authorization;
         res.locals.principal = principal;
         res.locals.viewer = viewerOf(principal);
         next();

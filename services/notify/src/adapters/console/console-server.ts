@@ -13,6 +13,7 @@ import { CONSOLE_KINDS, parseKinds, visibleTo, type ConsoleEvent, type Viewer } 
 import type { ConsoleProjection } from '../redis/console-projection.js';
 import { refuse, requireToken, sessionHandlers } from './console-auth.js';
 import { STREAM_ID, type EventHub } from './event-hub.js';
+import type { FleetSource } from './fleet-source.js';
 import type { NetworkProfile, NetworkSource } from './network-source.js';
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../console');
@@ -24,6 +25,7 @@ export interface ConsoleDeps {
   projection: ConsoleProjection;
   hub: EventHub;
   network: NetworkSource;
+  fleet: FleetSource;
   deadLetters: DeadLetterCommands;
   /** Shown in Bull Board: notify's `webhooks` queue and fleet's `dispatch` queue. */
   queues: Queue[];
@@ -35,10 +37,20 @@ const viewerOf = (res: Response) => res.locals.viewer as Viewer;
 const only = (viewer: Viewer, events: ConsoleEvent[]) => events.map((e) => visibleTo(e, viewer)).filter((e) => e !== undefined).map((e) => e.data);
 const wrap = <K extends ConsoleEvent['kind']>(kind: K, list: unknown[]) => list.map((data) => ({ kind, data }) as ConsoleEvent);
 
-async function snapshot(deps: ConsoleDeps, viewer: Viewer) {
+/** Fleet's vehicles, or none (with the reason) when fleet does not answer: the rest of the console still works. */
+async function vehiclesFor(deps: ConsoleDeps, authorization: string) {
+  try {
+    return { vehicles: await deps.fleet.vehicles(authorization), vehiclesError: null };
+  } catch (err) {
+    deps.log.warn({ err }, 'console: fleet ListVehicles failed');
+    return { vehicles: [], vehiclesError: `fleet did not answer: ${(err as Error).message}` };
+  }
+}
+
+async function snapshot(deps: ConsoleDeps, viewer: Viewer, authorization: string) {
   const lastEventId = await deps.projection.lastEventId();
-  const [vehicles, jobs, routes, incidents, feeds] = await Promise.all([
-    deps.projection.vehicles(),
+  const [fleet, jobs, routes, incidents, feeds] = await Promise.all([
+    vehiclesFor(deps, authorization),
     deps.projection.jobs(viewer, 300),
     deps.projection.routes(),
     deps.projection.incidents(),
@@ -46,7 +58,7 @@ async function snapshot(deps: ConsoleDeps, viewer: Viewer) {
   ]);
   return {
     lastEventId,
-    vehicles: only(viewer, wrap('vehicle', vehicles)),
+    ...fleet,
     jobs,
     routes: only(viewer, wrap('route', routes)),
     incidents,
@@ -80,7 +92,7 @@ function eventsHandler(deps: ConsoleDeps, stillValid: (req: Request) => Promise<
 function apiRoutes(deps: ConsoleDeps): express.Router {
   const api = express.Router();
   api.get('/me', (_req, res) => res.json({ principal: res.locals.principal, viewer: res.locals.viewer, kinds: CONSOLE_KINDS }));
-  api.get('/snapshot', async (_req, res) => res.json(await snapshot(deps, viewerOf(res))));
+  api.get('/snapshot', async (_req, res) => res.json(await snapshot(deps, viewerOf(res), res.locals.authorization as string)));
   api.get('/network', async (req, res) => {
     const profile = req.query.profile ?? 'road';
     if (profile !== 'road' && profile !== 'sidewalk') throw new ValidationError('profile: road or sidewalk');

@@ -5,9 +5,10 @@ import { toConsoleInput, type ConsoleTopics } from './console-mapping.js';
 
 /**
  * Feeds the console's projection and live stream from the Kafka topics. Two
- * groups: the compacted topics (vehicle states, incidents, feed status) are
- * read from the start by a new group, so the map is complete at once; the
- * event logs (jobs, orders, dead letters, traffic changes) from now on.
+ * groups: the small compacted topics (incidents, feed status) are read from
+ * the start by a new group, so they are complete at once; vehicle states
+ * (a snapshot comes from fleet's ListVehicles), jobs, orders, dead letters
+ * and traffic changes from now on.
  * Undecodable messages are logged and skipped; Redis failures throw, so the
  * message is retried (handlers are idempotent: state by key, jobs by version).
  */
@@ -34,7 +35,7 @@ export function createConsoleConsumers(deps: { kafka: KafkaPort; topics: Console
   };
 
   return [
-    deps.kafka.consumer({ groupId: `${deps.groupId}-state`, topics: [topics.vehicleEvents, topics.incidents, topics.feedStatus], fromBeginning: true, handle }),
-    deps.kafka.consumer({ groupId: `${deps.groupId}-live`, topics: [topics.jobEvents, topics.orders, topics.ingestDlq, topics.trafficChanges], fromBeginning: false, handle }),
+    deps.kafka.consumer({ groupId: `${deps.groupId}-state`, topics: [topics.incidents, topics.feedStatus], fromBeginning: true, handle }),
+    deps.kafka.consumer({ groupId: `${deps.groupId}-live`, topics: [topics.vehicleEvents, topics.jobEvents, topics.orders, topics.ingestDlq, topics.trafficChanges], fromBeginning: false, handle }),
   ];
 }

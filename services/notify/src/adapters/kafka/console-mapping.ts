@@ -1,10 +1,10 @@
 import { EVENTS, ValidationError, unwrap, type IncomingMessage } from '@kera/platform';
 import { OrderEventType, VehicleEventType, type OrderEvent, type VehicleEvent } from '@kera/proto/fleet/v1/fleet';
 import { JobStatus, type JobEvent } from '@kera/proto/fleet/v1/jobs';
-import { VehicleKind, VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
+import { VehicleKind, VehicleStatus, type Vehicle } from '@kera/proto/fleet/v1/vehicle';
 import { FeedState } from '@kera/proto/ingest/v1/feed_status';
 import { IncidentKind, Profile, Severity } from '@kera/proto/traffic/v1/events';
-import { splitRoute, type ConsoleEvent, type RouteView } from '../../domain/console-events.js';
+import { splitRoute, type ConsoleEvent, type RouteView, type VehicleView } from '../../domain/console-events.js';
 import { toGeoJson } from './incident-mapping.js';
 
 export interface ConsoleTopics {
@@ -21,24 +21,24 @@ const iso = (d: Date | undefined): string | null => d?.toISOString() ?? null;
 const point = (p: { lat: number; lon: number } | undefined) => (p ? { lat: p.lat, lon: p.lon } : null);
 const enumName = (names: Record<number, string>, value: number) => names[value] ?? 'UNSPECIFIED';
 
-function vehicleEvent(event: VehicleEvent): ConsoleEvent {
-  const v = event.vehicle;
-  if (!v?.id) throw new ValidationError('VehicleEvent without a vehicle id');
-  const status = event.type === VehicleEventType.OFFLINE ? 'OFFLINE' : enumName(VehicleStatus, v.status);
+/** Fleet's vehicle (from an event or ListVehicles) as the console shows it. */
+export function toVehicleView(v: Vehicle, offline = false): VehicleView {
   return {
-    kind: 'vehicle',
-    data: {
       id: v.id,
       kind: enumName(VehicleKind, v.kind),
-      status,
+      status: offline ? 'OFFLINE' : enumName(VehicleStatus, v.status),
       batteryPct: v.batteryPct,
       position: point(v.position),
       headingDeg: v.headingDeg,
       jobId: v.jobId,
       orderId: v.orderId,
       lastSeen: iso(v.lastSeen),
-    },
   };
+}
+
+function vehicleEvent(event: VehicleEvent): ConsoleEvent {
+  if (!event.vehicle?.id) throw new ValidationError('VehicleEvent without a vehicle id');
+  return { kind: 'vehicle', data: toVehicleView(event.vehicle, event.type === VehicleEventType.OFFLINE) };
 }
 
 function jobEvent(event: JobEvent): ConsoleEvent {

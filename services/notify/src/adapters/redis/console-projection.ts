@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ConsoleEvent, FeedView, IncidentView, IngestDeadLetterView, JobView, RouteView, VehicleView, Viewer } from '../../domain/console-events.js';
+import type { ConsoleEvent, FeedView, IncidentView, IngestDeadLetterView, JobView, RouteView, Viewer } from '../../domain/console-events.js';
 
 /** Finished jobs, timelines and their index entries are kept this long. */
 const JOB_TTL_S = 7 * 24 * 3600;
@@ -11,7 +11,6 @@ export interface ConsoleProjection {
   /** Stores the event's effect on the console's state and appends it to the live stream; returns the stream id. */
   apply(event: ConsoleEvent): Promise<string | undefined>;
   operatorOfJob(jobId: string): Promise<string | undefined>;
-  vehicles(): Promise<VehicleView[]>;
   jobs(viewer: Viewer, limit: number): Promise<JobView[]>;
   job(jobId: string): Promise<JobView | undefined>;
   timeline(jobId: string): Promise<JobView[]>;
@@ -60,9 +59,6 @@ export function createConsoleProjection(redis: Redis, prefix: string, streamMax:
 
   async function store(event: ConsoleEvent): Promise<boolean> {
     switch (event.kind) {
-      case 'vehicle':
-        await redis.hset(k('vehicles'), event.data.id, JSON.stringify(event.data));
-        return true;
       case 'job':
         return applyJob(event.data);
       case 'route':
@@ -78,6 +74,7 @@ export function createConsoleProjection(redis: Redis, prefix: string, streamMax:
       case 'ingest-dead-letter':
         await redis.multi().lpush(k('ingest-dlq'), JSON.stringify(event.data)).ltrim(k('ingest-dlq'), 0, INGEST_DLQ_MAX - 1).exec();
         return true;
+      case 'vehicle': // the snapshot comes from fleet; vehicle events only pass through to the stream
       case 'traffic':
         return true;
     }
@@ -97,7 +94,6 @@ export function createConsoleProjection(redis: Redis, prefix: string, streamMax:
       const raw = await redis.get(jobKey(jobId));
       return raw ? (JSON.parse(raw) as JobView).operatorId : undefined;
     },
-    vehicles: async () => values<VehicleView>(await redis.hgetall(k('vehicles'))),
     async jobs(viewer, limit) {
       return getJobs(await redis.zrevrange(viewer.admin ? k('jobs:all') : opIndex(viewer.operatorId), 0, limit - 1));
     },
