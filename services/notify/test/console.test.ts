@@ -6,8 +6,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobStatus } from '@kera/proto/fleet/v1/jobs';
-import { Inbox, uniqueName } from '@kera/testkit';
+import { Inbox, uniqueName, waitFor } from '@kera/testkit';
 import { tokenFor } from './support/auth.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 import { jobEvent, startNotifyHarness, type NotifyHarness } from './support/notify.js';
 
 interface SseEvent {
@@ -45,6 +46,7 @@ describe('operator console', () => {
   let notify: NotifyHarness;
   let base: string;
   const stoppers: Array<() => void> = [];
+  const receivers: Receiver[] = [];
   const acme = uniqueName('acme');
   const globex = uniqueName('globex');
 
@@ -56,6 +58,7 @@ describe('operator console', () => {
   after(async () => {
     for (const stop of stoppers) stop();
     await notify.close();
+    await Promise.all(receivers.map((r) => r.close()));
   });
 
   const signIn = async (token: string): Promise<Response> =>
@@ -121,5 +124,36 @@ describe('operator console', () => {
     const bad = await fetch(`${base}/events?kinds=planes`, { headers: admin });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { reason: string }).reason, /unknown planes/);
+  });
+
+  it("lists an operator's webhook dead letters (not another's) and replays one; Bull Board opens for an admin", async () => {
+    let fixed = false;
+    const hooks = await startReceiver(() => (fixed ? 200 : 410));
+    receivers.push(hooks);
+    const operatorId = uniqueName('dl-op');
+    await notify.subscribe({ operatorId, url: hooks.url });
+    await notify.publishLifecycle(uniqueName('job'), operatorId, [JobStatus.CREATED]);
+    const as = async (principal: Parameters<typeof tokenFor>[0]) => ({ authorization: `Bearer ${await tokenFor(principal)}` });
+    const own = await as({ scope: 'operator', operatorId });
+    type Letters = { webhooks: { id: string; type: string; reason: string }[]; ingest: unknown[] };
+    const listed = await waitFor('a dead letter in the console', async () => {
+      const body = (await (await fetch(`${base}/console/api/dead-letters`, { headers: own })).json()) as Letters;
+      return body.webhooks.length === 1 ? body : undefined;
+    });
+    assert.equal(listed.webhooks[0]!.type, 'job.created');
+    assert.equal(listed.webhooks[0]!.reason, 'HTTP 410');
+    const other = (await (await fetch(`${base}/console/api/dead-letters`, { headers: await as({ scope: 'operator', operatorId: uniqueName('x') }) })).json()) as Letters;
+    assert.deepEqual(other.webhooks, []);
+
+    fixed = true;
+    const replay = await fetch(`${base}/console/api/dead-letters/webhooks/${listed.webhooks[0]!.id}/replay`, { method: 'POST', headers: own });
+    assert.equal(replay.status, 200);
+    await hooks.requests.waitFor('the replayed webhook accepted', (r) => r.eventType === 'job.created' && r.answer === 200);
+    const again = await fetch(`${base}/console/api/dead-letters/webhooks/${listed.webhooks[0]!.id}/replay`, { method: 'POST', headers: own });
+    assert.equal(again.status, 404);
+
+    const board = await fetch(`${base}/console/queues`, { headers: await as({ scope: 'admin', adminId: 'console-test' }) });
+    assert.equal(board.status, 200);
+    assert.match(await board.text(), /Kera queues|bull/i);
   });
 });

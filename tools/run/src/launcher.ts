@@ -14,7 +14,7 @@ export interface Ports {
   /** Each fleet replica's own gRPC and ops ports. */
   fleetReplicas: Array<{ grpc: number; ops: number }>;
   notifyOps: number;
-  /** notify's operator console (HTTP: /console, /events); notify's default when unset. */
+  /** notify's operator console (HTTP: /console, /events); a free port when unset. */
   notifyConsole?: number;
 }
 
@@ -71,7 +71,7 @@ export function serviceSpecs(ports: Ports, shared: Record<string, string>): Serv
         OPS_PORT: String(ports.notifyOps),
         ROUTING_ADDR: `127.0.0.1:${ports.routingGrpc}`,
         FLEET_ADDR: `127.0.0.1:${ports.fleetGrpc}`,
-        ...(ports.notifyConsole !== undefined ? { CONSOLE_PORT: String(ports.notifyConsole) } : {}),
+        CONSOLE_PORT: String(ports.notifyConsole ?? 0),
       },
     },
   ];
