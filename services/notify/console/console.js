@@ -112,6 +112,8 @@ function connect(since) {
   events.onopen = () => { $('live').className = 'live on'; $('live').textContent = '● live'; };
   events.onerror = () => { $('live').className = 'live off'; $('live').textContent = '● reconnecting'; };
   for (const kind of Object.keys(apply)) events.addEventListener(kind, (e) => { apply[kind](JSON.parse(e.data)); scheduleRender(); });
+  // The gap since Last-Event-ID was longer than the server's replay buffer: start over from a snapshot.
+  events.addEventListener('reset', () => void loadSnapshot());
 }
 
 async function start() {
@@ -122,6 +124,13 @@ async function start() {
   $('sign-out').hidden = false;
   $('sign-in').hidden = true;
   view ??= createMap($('map'));
+  await loadSnapshot();
+  for (const profile of ['sidewalk', 'road']) api(`network?profile=${profile}`).then(view.setNetwork, (err) => console.warn('network', err));
+  void renderDeadLetters();
+  setInterval(() => void renderDeadLetters().catch(() => {}), 10_000);
+}
+
+async function loadSnapshot() {
   const snap = await api('snapshot');
   snap.vehicles.forEach(apply.vehicle);
   if (snap.vehiclesError) console.warn(snap.vehiclesError);
@@ -131,9 +140,6 @@ async function start() {
   snap.feeds.forEach(apply.feed);
   scheduleRender();
   connect(snap.lastEventId);
-  for (const profile of ['sidewalk', 'road']) api(`network?profile=${profile}`).then(view.setNetwork, (err) => console.warn('network', err));
-  void renderDeadLetters();
-  setInterval(() => void renderDeadLetters().catch(() => {}), 10_000);
 }
 
 $('sign-in-form').addEventListener('submit', async (e) => {

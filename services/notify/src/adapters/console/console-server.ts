@@ -75,6 +75,8 @@ function eventsHandler(deps: ConsoleDeps, stillValid: (req: Request) => Promise<
     const viewer = viewerOf(res);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
+    // Resuming from further back than the bounded stream holds: tell the page to reload its snapshot.
+    if (resume && (await deps.hub.missedSince(resume))) res.write('event: reset\ndata: {}\n\n');
     const unsubscribe = await deps.hub.subscribe(({ id, event }) => {
       const seen = kinds.has(event.kind) ? visibleTo(event, viewer) : undefined;
       res.write(seen ? `id: ${id}\nevent: ${seen.kind}\ndata: ${JSON.stringify(seen.data)}\n\n` : `id: ${id}\n\n`);

@@ -13,6 +13,8 @@ export interface EventHub {
    * in the bounded stream) and then every new one, each once and in order.
    */
   subscribe(listener: (entry: StreamEntry) => void, afterId?: string): Promise<() => void>;
+  /** True when entries after `afterId` were already trimmed from the bounded stream (the client must reload its snapshot). */
+  missedSince(afterId: string): Promise<boolean>;
   stop(): void;
 }
 
@@ -86,6 +88,10 @@ export function createEventHub(deps: { redis: Redis; reader: Redis; key: string;
       };
       listeners.add(live);
       return () => listeners.delete(live);
+    },
+    async missedSince(afterId) {
+      const oldest = ((await deps.redis.xrange(deps.key, '-', '+', 'COUNT', 1)) as Raw)[0]?.[0];
+      return oldest !== undefined && afterId !== '0-0' && compareIds(oldest, afterId) > 0;
     },
     stop() {
       stopped = true;
