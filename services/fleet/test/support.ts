@@ -46,6 +46,9 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
       const durationsS = sources.flatMap((s) => destinations.map((d) => metres(s, d) / 1.5));
       callback(null, { rows: sources.length, cols: destinations.length, durationsS, distancesM: [], trafficVersion: 1 });
     },
+    getNetwork(_call, callback) {
+      callback({ code: grpc.status.UNIMPLEMENTED, details: 'the straight-line stand-in has no street network' });
+    },
   };
   const server = new grpc.Server();
   server.addService(RoutingServiceService, impl);

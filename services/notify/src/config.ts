@@ -52,6 +52,21 @@ export const notifyConfigSchema = z.object({
   INCIDENT_ROUTE_DISTANCE_M: env.positiveInt(30),
   /** How often due `job.delayed` deadlines are checked. */
   DELAY_CHECK_INTERVAL_MS: env.positiveInt(1_000),
+  /** The operator console's HTTP port (/console, /events, /console/queues); 0 picks a free one. */
+  CONSOLE_PORT: env.port(8090),
+  /** Entries the console's live stream (Redis) keeps for SSE clients resuming with Last-Event-ID. */
+  CONSOLE_STREAM_MAX: env.positiveInt(10_000),
+  /** Mark the console's session cookie Secure (set when the console is served over HTTPS). */
+  CONSOLE_SECURE_COOKIE: env.flag(false),
+  /** Consumer group prefix of the console's projection (one projection per Redis prefix); notify's group + "-console" when unset. */
+  CONSOLE_GROUP_ID: z.string().min(1).optional(),
+  /** Routing's gRPC address, for the street network the console draws. */
+  ROUTING_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  /** Fleet's gRPC address, for the vehicles' current state (asked with the console user's token). */
+  FLEET_ADDR: z.string().min(1).default('127.0.0.1:50052'),
+  /** Fleet's BullMQ dispatch queue, shown in the console's Bull Board. */
+  DISPATCH_QUEUE: z.string().min(1).default('dispatch'),
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
 });
 
 export type NotifyConfig = z.infer<typeof notifyConfigSchema>;

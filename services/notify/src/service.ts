@@ -12,6 +12,7 @@ import {
   createShutdown,
   createTokenVerifier,
   startOpsServer,
+  type EventConsumer,
   type Logger,
   type Shutdown,
   type TokenVerifier,
@@ -30,6 +31,8 @@ import { createSubscriptionCommands } from './app/subscriptions.js';
 import { createVehicleEventHandler } from './app/vehicle-events.js';
 import type { Delivery } from './domain/delivery.js';
 import type { NotifyConfig } from './config.js';
+import { defaultConsoleTopics, startConsole } from './console.js';
+import type { ConsoleTopics } from './adapters/kafka/console-mapping.js';
 import { createSubscriptionService } from './adapters/grpc/subscription-service.js';
 import { createDestinationPolicy } from './adapters/http/destination-policy.js';
 import { createStandardWebhookSigner } from './adapters/http/standard-webhooks.js';
@@ -59,6 +62,8 @@ import { METRIC_NAMES, createNotifyMetrics, type NotifyMetrics } from './metrics
 export interface NotifyOverrides {
   log?: Logger;
   topics?: Partial<NotifyTopics>;
+  /** The console's extra input topics (feed status, ingest dead letters, traffic changes). */
+  consoleTopics?: Partial<ConsoleTopics>;
   queueName?: string;
   redisPrefix?: string;
   /** Consumer group; 'notify' unless a test needs its own. */
@@ -71,6 +76,7 @@ export interface NotifyOverrides {
 export interface NotifyService {
   grpcPort: number;
   opsPort: number;
+  consolePort: number;
   /** Idempotent graceful stop, bounded by SHUTDOWN_DEADLINE_MS. */
   stop(): Promise<void>;
 }
@@ -84,6 +90,8 @@ interface Wiring {
   clock: { now(): Date };
   /** Verifies operator and admin tokens: gRPC metadata here, and HTTP bearer headers too. */
   verifier: TokenVerifier;
+  /** Every Kafka consumer (notify's and the console's), stopped together: each stop waits for a fetch. */
+  consumers: EventConsumer[];
 }
 
 /** Standard Webhooks secret: `whsec_` + standard base64 of 32 random bytes. */
@@ -202,7 +210,8 @@ async function startEventConsumers(
     createNotifyConsumer({ ...common, ...options, subscribe: ['jobEvents', 'vehicleEvents', 'orders'] }),
     createNotifyConsumer({ ...common, subscribe: ['incidents'], groupId: `${options.groupId}-incidents`, fromBeginning: true }),
   ];
-  wiring.shutdown.add('event consumers', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined));
+  wiring.consumers.push(...consumers);
+  wiring.shutdown.add('kafka consumers', () => Promise.all(wiring.consumers.map((c) => c.stop())).then(() => undefined));
   await Promise.all(consumers.map((c) => c.start()));
 
   const delays = startPeriodic('delay check', () => handlers.delayCheck.runOnce(), config.DELAY_CHECK_INTERVAL_MS, log);
@@ -242,7 +251,7 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
   const shutdown = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
   const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier };
+  const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier, consumers: [] };
   const queueName = overrides.queueName ?? WEBHOOK_QUEUE;
   const topics: NotifyTopics = {
     jobEvents: overrides.topics?.jobEvents ?? TOPICS.fleetJobEvents.name,
@@ -262,14 +271,18 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
       stores,
     );
     const grpc = await startSubscriptionApi(wiring, stores);
+    const console = await startConsole(
+      { ...wiring, ...stores },
+      { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: config.CONSOLE_GROUP_ID ?? `${overrides.groupId ?? 'notify'}-console` },
+    );
     shutdown.add('readiness', () => {
       ready = false;
       grpc.setServing(false);
     });
     grpc.setServing(true);
     ready = true;
-    log.info({ grpcPort: grpc.port, opsPort: ops.port, topics, queueName }, 'notify started');
-    return { grpcPort: grpc.port, opsPort: ops.port, stop: () => shutdown.run('stop') };
+    log.info({ grpcPort: grpc.port, opsPort: ops.port, consolePort: console.port, topics, queueName }, 'notify started');
+    return { grpcPort: grpc.port, opsPort: ops.port, consolePort: console.port, stop: () => shutdown.run('stop') };
   } catch (err) {
     await shutdown.run('startup failed');
     throw err;

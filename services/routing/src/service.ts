@@ -127,7 +127,17 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
       ...(matrixRows ? { matrixRows } : {}),
     });
     const freshness = (profile: ProfileName) => feeds.freshness(profile, state.dataAsOfMs, clock());
-    grpc.server.addService(RoutingServiceService, createRoutingServer({ planner, clock, metrics, log, freshness }));
+    grpc.server.addService(
+      RoutingServiceService,
+      createRoutingServer({
+        planner,
+        clock,
+        metrics,
+        log,
+        freshness,
+        network: { graphs: { road: networks.road.graph, sidewalk: networks.sidewalk.graph }, weights: () => store.current },
+      }),
+    );
     const grpcPort = await grpc.listen(`${config.GRPC_HOST}:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpc.close(config.SHUTDOWN_DEADLINE_MS));
     grpc.setServing(true);

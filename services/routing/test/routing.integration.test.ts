@@ -8,6 +8,8 @@ import { createKafka, createLogger, EVENTS, TOPICS, unwrap, wrap, type EventCons
 import type { DeadLetter } from '@kera/proto/ingest/v1/dead_letter';
 import {
   RoutingServiceClient,
+  type GetNetworkRequest,
+  type GetNetworkResponse,
   type PlanMatrixRequest,
   type PlanMatrixResponse,
   type PlanRouteRequest,
@@ -168,6 +170,26 @@ describe('RoutingService over gRPC', () => {
     const after = await planRoute(client, roadTrip);
     assert.ok(after.trafficVersion >= change.trafficVersion);
     assert.ok(after.durationS > before.durationS + 30, `${before.durationS} s → ${after.durationS} s`);
+  });
+
+  it('serves its street network with the congestion of the current traffic version (GetNetwork)', async () => {
+    const getNetwork = (request: Partial<GetNetworkRequest>) =>
+      new Promise<GetNetworkResponse>((resolve, reject) => client.getNetwork({ profile: Profile.ROAD, ...request }, (err, res) => (err ? reject(err) : resolve(res))));
+    const route = await planRoute(client, roadTrip);
+    const road = await getNetwork({});
+    assert.ok(road.pointCounts.length > 100);
+    assert.equal(road.latE6.length, road.pointCounts.reduce((a, b) => a + b, 0));
+    assert.ok(road.trafficVersion >= route.trafficVersion);
+    // The slow Otakaari observation of the test before is still in force (routes now avoid it).
+    assert.ok(road.congestedEdgeIds.length > 0, 'the slowed street is reported congested');
+    assert.equal(road.congestionFactors.length, road.congestedEdgeIds.length);
+    assert.ok(road.congestionFactors.some((f) => f > 2), 'a 6 km/h observation slows its edges several times');
+    assert.ok(road.congestionFactors.every((f) => f === 0 || f > 1));
+    const box = { minLat: OTANIEMI.roadA.lat - 0.002, minLon: OTANIEMI.roadA.lon - 0.002, maxLat: OTANIEMI.roadA.lat + 0.002, maxLon: OTANIEMI.roadA.lon + 0.002 };
+    const part = await getNetwork({ bbox: box });
+    assert.ok(part.pointCounts.length > 0 && part.pointCounts.length < road.pointCounts.length);
+    await rejectsWith(getNetwork({ bbox: { ...box, minLat: box.maxLat + 1 } }), status.INVALID_ARGUMENT, /min_lat <= max_lat/);
+    await rejectsWith(getNetwork({ profile: Profile.UNSPECIFIED }), status.INVALID_ARGUMENT, /profile must be/);
   });
 
   it('answers NOT_FOUND when a closure cuts the destination off', async () => {

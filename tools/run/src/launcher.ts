@@ -14,6 +14,8 @@ export interface Ports {
   /** Each fleet replica's own gRPC and ops ports. */
   fleetReplicas: Array<{ grpc: number; ops: number }>;
   notifyOps: number;
+  /** notify's operator console (HTTP: /console, /events); a free port when unset. */
+  notifyConsole?: number;
 }
 
 export const DEFAULT_PORTS: Ports = {
@@ -27,6 +29,7 @@ export const DEFAULT_PORTS: Ports = {
     { grpc: 50072, ops: 9112 },
   ],
   notifyOps: 9103,
+  notifyConsole: 8090,
 };
 
 export interface ServiceSpec {
@@ -58,7 +61,19 @@ export function serviceSpecs(ports: Ports, shared: Record<string, string>): Serv
     { name: 'routing', entry: 'services/routing/dist/src/main.js', opsPort: ports.routingOps, env: { ...shared, GRPC_PORT: String(ports.routingGrpc), OPS_PORT: String(ports.routingOps) } },
     { name: 'ingest', entry: 'services/ingest/dist/src/main.js', opsPort: ports.ingestOps, env: { ...shared, OPS_PORT: String(ports.ingestOps) } },
     ...fleetReplicas,
-    { name: 'notify', entry: 'services/notify/dist/src/main.js', opsPort: ports.notifyOps, env: { ...shared, GRPC_PORT: String(ports.notifyGrpc), OPS_PORT: String(ports.notifyOps) } },
+    {
+      name: 'notify',
+      entry: 'services/notify/dist/src/main.js',
+      opsPort: ports.notifyOps,
+      env: {
+        ...shared,
+        GRPC_PORT: String(ports.notifyGrpc),
+        OPS_PORT: String(ports.notifyOps),
+        ROUTING_ADDR: `127.0.0.1:${ports.routingGrpc}`,
+        FLEET_ADDR: `127.0.0.1:${ports.fleetGrpc}`,
+        CONSOLE_PORT: String(ports.notifyConsole ?? 0),
+      },
+    },
   ];
 }
 

@@ -117,6 +117,8 @@ Kera is running.
   ops   /healthz /readyz /metrics on ports ${ports.ingestOps} (ingest) ${ports.routingOps} (routing) ${ports.fleetReplicas.map((r) => r.ops).join(', ')} (fleet) ${ports.notifyOps} (notify)
   demo webhook receiver ${receiver.url} (operator "demo", events job.*)
 
+Operator console: http://127.0.0.1:${ports.notifyConsole ?? 8090}/console/  (sign in with a token below; the admin one also opens Queues)
+
 Every call presents a bearer token (valid 24 h; signing key ${keys.signingKeyPath}, git-ignored).
 In another terminal, as operator "demo":
   export KERA_TOKEN=${operatorToken}

@@ -104,6 +104,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     incidents: uniqueName('test.notify.incidents'),
   };
   const topic = topics.jobEvents;
+  const consoleTopics = { feedStatus: uniqueName('test.notify.feed-status'), ingestDlq: uniqueName('test.notify.ingest-dlq'), trafficChanges: uniqueName('test.notify.traffic-changes') };
   const queueName = uniqueName('webhooks-test');
   const prefix = uniqueName('test:notify');
   const config = parseConfig(notifyConfigSchema, {
@@ -111,6 +112,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     REDIS_URL: infra.redisUrl,
     GRPC_PORT: '0',
     OPS_PORT: '0',
+    CONSOLE_PORT: '0',
     LOG_LEVEL: 'warn',
     WEBHOOK_TIMEOUT_MS: '300',
     WEBHOOK_MAX_ATTEMPTS: '4',
@@ -135,6 +137,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     redisPrefix: prefix,
     groupId: uniqueName('notify-test'),
     fromBeginning: true,
+    consoleTopics,
   });
   const producer = await kafka.producer();
   // An admin client, so tests can manage any operator's subscriptions; see subscriptions.test.ts for operator tokens.
@@ -202,7 +205,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
       await closeRedis(redis);
-      await kafka.deleteTopics(Object.values(topics));
+      await kafka.deleteTopics([...Object.values(topics), ...Object.values(consoleTopics)]);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { unary, ValidationError, type Logger } from '@kera/platform';
 import type { GeoPoint } from '@kera/proto/common/v1/envelope';
 import type {
+  GetNetworkRequest,
+  GetNetworkResponse,
   PlanMatrixRequest,
   PlanMatrixResponse,
   PlanRouteRequest,
@@ -9,7 +11,10 @@ import type {
   TrafficFreshness,
 } from '@kera/proto/routing/v1/routing';
 import { Profile } from '@kera/proto/traffic/v1/events';
+import { networkView, type BoundingBox } from '../../app/network-view.js';
 import type { PlannedRoute, RoutePlanner, SnappedWaypoint } from '../../app/route-planner.js';
+import type { RoadGraph } from '../../domain/graph.js';
+import type { WeightSnapshot } from '../../domain/weights.js';
 import type { ProfileName } from '../../domain/profiles.js';
 import type { TrafficFreshness as DomainFreshness } from '../../domain/traffic-feeds.js';
 import type { RoutingMetrics } from '../../metrics.js';
@@ -22,6 +27,8 @@ export function createRoutingServer(deps: {
   log: Logger;
   /** How old the traffic data is and which feeds the profile depends on are stale. */
   freshness?: (profile: ProfileName) => DomainFreshness;
+  /** For GetNetwork: each profile's graph and the current weights. */
+  network?: { graphs: Record<ProfileName, RoadGraph>; weights: () => WeightSnapshot };
 }): RoutingServiceServer {
   const { planner, log, metrics } = deps;
   const freshnessOf = (profile: ProfileName): { trafficFreshness?: TrafficFreshness } =>
@@ -56,7 +63,24 @@ export function createRoutingServer(deps: {
       );
       return { ...matrix, ...freshnessOf(profile) };
     }),
+    getNetwork: unary(log, async (request: GetNetworkRequest): Promise<GetNetworkResponse> => {
+      const profile = toProfile(request.profile);
+      if (!deps.network) throw new ValidationError('this routing instance does not serve its network');
+      const { graphs, weights } = deps.network;
+      const box = request.bbox ? toBox(request.bbox) : undefined;
+      const snapshot = weights();
+      const view = await timed('GetNetwork', profile, () => networkView(graphs[profile], snapshot.arcWeights[profile], box));
+      return { trafficVersion: snapshot.version, ...view };
+    }),
   };
+}
+
+function toBox(box: BoundingBox): BoundingBox {
+  const values = [box.minLat, box.minLon, box.maxLat, box.maxLon];
+  if (!values.every(Number.isFinite) || box.minLat > box.maxLat || box.minLon > box.maxLon) {
+    throw new ValidationError('bbox: min_lat <= max_lat and min_lon <= max_lon, all finite');
+  }
+  return box;
 }
 
 function toProfile(profile: Profile): ProfileName {
