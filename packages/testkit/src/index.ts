@@ -1,2 +1,3 @@
 export * from './infra.js';
 export * from './wait.js';
+export * from './tcp-proxy.js';

@@ -14,6 +14,7 @@ import {
   createTokenVerifier,
   startOpsServer,
   type Telemetry,
+  type Shutdown,
 } from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
@@ -127,10 +128,11 @@ async function buildVehicleLink(deps: {
  * Builds fleet's adapters, wires the use cases and starts serving. Every
  * closer goes into one platform shutdown, so stop() runs them all, last started first.
  */
-export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames }): Promise<FleetService> {
+export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames; shutdown?: Shutdown }): Promise<FleetService> {
   const { log } = options;
   const topics = options.topics ?? { jobEvents: config.JOB_EVENTS_TOPIC, vehicleEvents: config.VEHICLE_EVENTS_TOPIC, orders: config.ORDERS_TOPIC };
-  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const closers = options.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const stop = (): Promise<void> => closers.run('stop');
 
   try {

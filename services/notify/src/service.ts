@@ -66,6 +66,8 @@ export interface NotifyOverrides {
   fromBeginning?: boolean;
   /** From startTelemetry in main; without it metrics go to the global (no-op unless registered) meter. */
   telemetry?: Pick<ReturnType<typeof startTelemetry>, 'meter' | 'exporter'>;
+  /** runService's process shutdown; closers are added to it instead of a shutdown of notify's own. */
+  shutdown?: Shutdown;
 }
 
 export interface NotifyService {
@@ -239,7 +241,8 @@ async function startSubscriptionApi(wiring: Wiring, stores: Stores) {
  */
 export async function startNotifyService(config: NotifyConfig, overrides: NotifyOverrides = {}): Promise<NotifyService> {
   const log = overrides.log ?? createLogger({ name: 'notify', level: config.LOG_LEVEL });
-  const shutdown = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const shutdown = overrides.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
   const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
   const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier };

@@ -11,6 +11,7 @@ import {
   type Logger,
   type OpsServer,
   createShutdown,
+  type Shutdown,
 } from '@kera/platform';
 import { RoutingServiceService } from '@kera/proto/routing/v1/routing';
 import { createRoutingServer } from './adapters/grpc/routing-server.js';
@@ -42,6 +43,8 @@ export interface RoutingOverrides {
   /** Serves /metrics on the ops port when given (main passes the telemetry's exporter). */
   exporter?: Parameters<typeof startOpsServer>[0]['exporter'];
   clock?: () => number;
+  /** runService's process shutdown; closers are added to it instead of a shutdown of routing's own. */
+  shutdown?: Shutdown;
 }
 
 /**
@@ -58,7 +61,8 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     deadLetters: TOPICS.ingestDlq.name,
     feedStatus: TOPICS.ingestFeedStatus.name,
   };
-  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const closers = overrides.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   let ready = false;
   const stop = (): Promise<void> => closers.run('stop');
 
