@@ -125,10 +125,21 @@ const toKafkaLogLevel = (level: string): KafkaLogLevel => {
   }
 };
 
+/**
+ * Broker answers kafkajs logs as errors although they are how a healthy group
+ * works: members join or leave (rolling deploy, scale-out) and the group
+ * rebalances; kafkajs rejoins by itself. Not logged as errors or warnings.
+ */
+const ROUTINE_GROUP_ERRORS = /group is rebalancing|coordinator is loading|not the correct coordinator/i;
+
 const pinoLogCreator = (log: Logger): logCreator => () => ({ level, log: entry }) => {
   const { message, ...rest } = entry;
   const fields = { namespace: entry.namespace, broker: rest.broker, error: rest.error };
-  if (level === KafkaLogLevel.ERROR) log.error(fields, message);
+  const routine = ROUTINE_GROUP_ERRORS.test(String(rest.error ?? ''));
+  // The protocol-level "Response Heartbeat" lines at debug, the consumer's "re-joining" at info.
+  if (routine && level === KafkaLogLevel.ERROR) log.debug(fields, message);
+  else if (routine) log.info(fields, message);
+  else if (level === KafkaLogLevel.ERROR) log.error(fields, message);
   else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
   else log.debug(fields, message);
 };
