@@ -12,3 +12,4 @@ export * from './kafka/envelope.js';
 export * from './kafka/events.js';
 export * from './kafka/client.js';
 export * from './run-service.js';
+export * from './tls.js';

@@ -10,6 +10,7 @@ import {
   createGrpcServer,
   createKafka,
   createRedis,
+  channelCredentials,
   createShutdown,
   createTokenVerifier,
   startOpsServer,
@@ -161,7 +162,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     relay.start();
     closers.add('outbox-relay', () => relay.stop());
 
-    const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS);
+    const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS, channelCredentials({ ca: config.GRPC_TLS_CA }));
     closers.add('routing-client', () => routes.close());
 
     const queueConnection = { url: config.REDIS_URL, enableOfflineQueue: false };
@@ -188,7 +189,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
 
     const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
     const auth = createGrpcAuth(verifier);
-    const grpcServer = createGrpcServer({ log, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
+    const grpcServer = createGrpcServer({ log, tls: config, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
     grpcServer.server.addService(JobServiceService, jobService({ jobs: createJobAccess(jobUseCases), feed, auth, log }));
     const queries = createVehicleQueries({ vehicles, jobs });
     grpcServer.server.addService(FleetServiceService, fleetService({ vehicles, queries, commands: link.commands, auth, log }));

@@ -213,7 +213,7 @@ async function startEventConsumers(
 
 async function startSubscriptionApi(wiring: Wiring, stores: Stores) {
   const { config, log } = wiring;
-  const grpc = createGrpcServer({ log, services: ['kera.notify.v1.SubscriptionService'] });
+  const grpc = createGrpcServer({ log, tls: config, services: ['kera.notify.v1.SubscriptionService'] });
   const commands = createSubscriptionCommands({
     store: stores.subscriptions,
     destinations: createDestinationCheck(createDestinationPolicy(config.WEBHOOK_ALLOWED_HOSTS)),

@@ -118,7 +118,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     updater.hold(false);
     updater.flush();
 
-    const grpc = createGrpcServer({ log, services: ['kera.routing.v1.RoutingService'] });
+    const grpc = createGrpcServer({ log, tls: config, services: ['kera.routing.v1.RoutingService'] });
     // Customize the hierarchy for the current weights now, so the first query does not pay for it.
     if (config.SEARCH === 'hierarchy') for (const profile of PROFILES) networks[profile].hierarchy.metricFor(store.current.arcWeights[profile]);
     const matrixRows = config.MATRIX_WORKER && config.SEARCH === 'landmarks' ? createMatrixWorker(networks, log) : undefined;

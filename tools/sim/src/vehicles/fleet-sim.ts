@@ -1,5 +1,5 @@
 /** Runs a fleet of virtual robots and shuttles against the fleet service's VehicleLink. */
-import { credentials } from '@grpc/grpc-js';
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { issueToken, type Logger, type SigningKey } from '@kera/platform';
 import { VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import type { LatLon } from './geo.js';
@@ -16,6 +16,8 @@ export interface SimVehicleConfig {
 
 export interface FleetSimOptions {
   fleetAddr: string;
+  /** TLS to fleet when given (GRPC_TLS_CA, plus a client certificate when fleet requires mTLS). */
+  credentials?: ChannelCredentials;
   vehicles: SimVehicleConfig[];
   /** Sim seconds per wall-clock second. */
   speedup: number;
@@ -38,7 +40,7 @@ export const SIM_SOFTWARE_VERSION = 'kera-sim/0.1.0';
 
 export function startFleetSim(options: FleetSimOptions): FleetSim {
   const log = options.log.child({ component: 'fleet-sim' });
-  const link = new VehicleLinkClient(options.fleetAddr, credentials.createInsecure(), {
+  const link = new VehicleLinkClient(options.fleetAddr, options.credentials ?? credentials.createInsecure(), {
     // Notice a dead fleet connection within seconds, not at the next TCP timeout.
     'grpc.keepalive_time_ms': 15_000,
     'grpc.keepalive_timeout_ms': 5_000,
