@@ -1,5 +1,5 @@
 /** gRPC clients for the fleet and notify services, with promise-returning unary calls. */
-import { credentials, Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { bearerInterceptor } from '@kera/platform/auth';
 import { channelCredentials } from '@kera/platform/tls';
 import { FleetServiceClient } from '@kera/proto/fleet/v1/fleet';
