@@ -9,6 +9,7 @@ import {
   createGrpcAuth,
   createGrpcServer,
   createKafka,
+  kafkaSecurity,
   createRedis,
   channelCredentials,
   createShutdown,
@@ -147,7 +148,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
     closers.add('redis-subscriber', () => closeRedis(subscriber));
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'fleet', log });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'fleet', log, security: kafkaSecurity(config) });
     const producer = await kafka.producer();
     closers.add('kafka-producer', () => producer.close());
 

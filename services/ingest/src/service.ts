@@ -1,6 +1,7 @@
 import {
   closeRedis,
   createKafka,
+  kafkaSecurity,
   createLogger,
   createRedis,
   createShutdown,
@@ -84,7 +85,7 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
 
   try {
     const formats = buildFormats(config, topics);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest', log });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest', log, security: kafkaSecurity(config) });
     if (config.INGEST_ENSURE_TOPICS) await kafka.ensureTopics(topicSpecs(topics));
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'ingest-state' });

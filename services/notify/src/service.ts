@@ -7,6 +7,7 @@ import {
   createGrpcAuth,
   createGrpcServer,
   createKafka,
+  kafkaSecurity,
   createLogger,
   createRedis,
   createShutdown,
@@ -192,7 +193,7 @@ async function startEventConsumers(
 ): Promise<void> {
   const { config, log } = wiring;
   const handlers = createEventHandlers(wiring, stores);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'notify', log });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'notify', log, security: kafkaSecurity(config) });
   await kafka.ensureTopics([
     { ...TOPICS.fleetJobEvents, name: options.topics.jobEvents },
     { ...TOPICS.fleetVehicleEvents, name: options.topics.vehicleEvents },

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import {
   createGrpcServer,
   createKafka,
+  kafkaSecurity,
   createLogger,
   startOpsServer,
   TOPICS,
@@ -88,7 +89,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     });
     metrics.setTrafficVersion(store.current.version);
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'routing', log });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'routing', log, security: kafkaSecurity(config) });
     const producer: EventProducer = await kafka.producer();
     closers.add('producer', () => producer.close());
     const state = new TrafficState(

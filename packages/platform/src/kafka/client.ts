@@ -11,6 +11,7 @@ import {
 import { context, propagation, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { TopicSpec } from './topics.js';
+import type { KafkaSecurity } from './security.js';
 
 /**
  * The Kafka port. Services depend on these interfaces, never on kafkajs, so
@@ -174,9 +175,10 @@ const injectTraceContext = (headers: Record<string, string>): Record<string, str
 export const extractTraceContext = (headers: Record<string, string>): Context =>
   propagation.extract(context.active(), headers);
 
-export function createKafka(options: { brokers: string[]; clientId: string; log: Logger }): KafkaPort {
+/** `security` (TLS, SASL/SCRAM) comes from kafkaSecurity(config); without it the connection is plaintext. */
+export function createKafka(options: { brokers: string[]; clientId: string; log: Logger; security?: KafkaSecurity }): KafkaPort {
   const log = options.log.child({ component: 'kafka' });
-  const settings = { clientId: options.clientId, brokers: options.brokers, retry: { initialRetryTime: 200, retries: 8 } };
+  const settings = { clientId: options.clientId, brokers: options.brokers, retry: { initialRetryTime: 200, retries: 8 }, ...options.security };
   const kafka = new Kafka({ ...settings, logLevel: toKafkaLogLevel(log.level), logCreator: pinoLogCreator(log) });
   // Only for waiting on the group coordinator: the retriable errors it sees while the broker loads are expected.
   const quiet = new Kafka({ ...settings, logLevel: KafkaLogLevel.NOTHING, retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 } });
