@@ -98,6 +98,30 @@ function deploymentProblems(deployment, configMaps) {
   return problems;
 }
 
+/**
+ * Production encrypts every link (docs/security.md): gRPC servers have a certificate, services
+ * calling gRPC trust a CA, Kafka is TLS, Redis is rediss://. Plaintext stays the local default.
+ * The kubelet's gRPC probe cannot speak TLS, so no probe may use it once gRPC is TLS.
+ */
+function transportProblems(deployment, configMaps) {
+  const problems = [];
+  for (const container of deployment.spec?.template?.spec?.containers ?? []) {
+    const value = (name) => envValue(container, name, configMaps);
+    const servesGrpc = (container.ports ?? []).some((p) => p.name === 'grpc');
+    if (servesGrpc && (!value('GRPC_TLS_CERT') || !value('GRPC_TLS_KEY'))) problems.push('gRPC is plaintext: set GRPC_TLS_CERT and GRPC_TLS_KEY');
+    if (servesGrpc && !value('GRPC_TLS_CA')) problems.push('gRPC clients trust no CA: set GRPC_TLS_CA');
+    if (!['true', '1'].includes(value('KAFKA_TLS') ?? '')) problems.push('Kafka is plaintext: set KAFKA_TLS=true');
+    // A Secret (envFrom secretRef) that carries REDIS_URL with its password is checked when it is created.
+    const redisFromSecret = (container.envFrom ?? []).some((s) => s.secretRef);
+    const redisUrl = value('REDIS_URL');
+    if (!redisFromSecret && redisUrl !== undefined && !redisUrl.startsWith('rediss://')) problems.push('Redis is plaintext: REDIS_URL must be rediss://');
+    for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      if (container[kind]?.grpc) problems.push(`${kind} uses the kubelet's gRPC probe, which cannot speak TLS: probe the ops port`);
+    }
+  }
+  return problems.map((p) => `container: ${p}`);
+}
+
 /** fleet replicas share Redis, so any number works; the overlays must still render it. */
 function fleetProblems(deployments) {
   return deployments.some((d) => d.metadata?.name === 'fleet') ? [] : ['Deployment/fleet missing'];
@@ -126,10 +150,13 @@ export function policyProblems(entries) {
   const budgets = of('PodDisruptionBudget');
   const autoscalers = of('HorizontalPodAutoscaler');
   const problems = [];
+  // Overlays for production label their Namespace; there plaintext links are refused.
+  const production = of('Namespace').some((n) => n.metadata?.labels?.['kera/environment'] === 'production');
 
   for (const secret of of('Secret')) problems.push(`${nameOf(secret)}: Secrets are created per cluster, never rendered from the repo`);
   for (const deployment of deployments) {
     problems.push(...deploymentProblems(deployment, configMaps).map((p) => `${nameOf(deployment)}: ${p}`));
+    if (production) problems.push(...transportProblems(deployment, configMaps).map((p) => `${nameOf(deployment)}: ${p}`));
     if (!budgets.some((b) => matches(b.spec?.selector?.matchLabels, podLabels(deployment)))) {
       problems.push(`${nameOf(deployment)}: no PodDisruptionBudget selects it`);
     }

@@ -147,6 +147,14 @@ describe('Kera policy', () => {
     ]);
   });
 
+  it('refuses plaintext gRPC and Kafka in a production namespace, and not elsewhere', async () => {
+    const production = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kera', labels: { 'kera/environment': 'production' } } };
+    assert.deepEqual(await problemsOf(overlay()), []);
+    const problems = await problemsOf(overlay({ extra: [production] }));
+    assert.ok(problems.includes('test.yaml: Deployment/fleet: container: gRPC is plaintext: set GRPC_TLS_CERT and GRPC_TLS_KEY'), problems.join('\n'));
+    assert.ok(problems.includes('test.yaml: Deployment/fleet: container: Kafka is plaintext: set KAFKA_TLS=true'), problems.join('\n'));
+  });
+
   it('reports a Service port that the pods do not have', async () => {
     const objects = overlay();
     objects[2].spec.ports[0].targetPort = 'grcp';

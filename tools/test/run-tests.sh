@@ -3,6 +3,7 @@
 # Uses KAFKA_BROKERS / REDIS_URL when both are set; otherwise brings up the local
 # stack (tools/stack/stack.sh) and tears down what it started afterwards.
 set -euo pipefail
+# tools/deploy-check/check.test.mjs renders and validates every kustomize overlay (needs kubectl and docker-compose).
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 # Node 24 from the devDependency, also when this script is run directly.
 export PATH="$PWD/node_modules/.bin:$PATH"

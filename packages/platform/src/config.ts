@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { tlsConfigSchema } from './tls.js';
+import { kafkaSecurityConfigSchema } from './kafka/security.js';
 
 /**
  * Parse the environment once into a typed config. Fails with every problem
@@ -42,4 +44,6 @@ export const baseConfigSchema = {
   KAFKA_CLIENT_ID: z.string().optional(),
   OPS_PORT: env.port(0),
   SHUTDOWN_DEADLINE_MS: env.positiveInt(10_000),
+  ...tlsConfigSchema,
+  ...kafkaSecurityConfigSchema,
 };

@@ -7,6 +7,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { isKeraError, type ErrorCode } from './errors.js';
+import { serverCredentials, type ServerTlsFiles } from './tls.js';
 
 const statusByCode: Record<ErrorCode, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -66,8 +67,10 @@ export interface GrpcServer {
 /**
  * A gRPC server that also serves grpc.health.v1 and server reflection.
  * `services` are the fully qualified service names this server implements.
+ * `tls` (the service's GRPC_TLS_* config) turns on TLS, and mTLS with a client CA.
  */
-export function createGrpcServer(options: { log: Logger; services: string[] }): GrpcServer {
+export function createGrpcServer(options: { log: Logger; services: string[]; tls?: ServerTlsFiles }): GrpcServer {
+  const credentials = serverCredentials(options.tls);
   const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.keepalive_time_ms': 20_000 });
   const statusMap: ServingStatusMap = { '': 'NOT_SERVING' };
   for (const name of options.services) statusMap[name] = 'NOT_SERVING';
@@ -89,10 +92,10 @@ export function createGrpcServer(options: { log: Logger; services: string[] }): 
     setServing,
     listen: (address) =>
       new Promise((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+        server.bindAsync(address, credentials, (err, port) => {
           if (err) reject(err);
           else {
-            options.log.info({ address, port }, 'gRPC listening');
+            options.log.info({ address, port, tls: options.tls?.GRPC_TLS_CERT ? (options.tls.GRPC_TLS_CLIENT_CA ? 'mtls' : 'tls') : 'off' }, 'gRPC listening');
             resolve(port);
           }
         });

@@ -11,4 +11,6 @@ export * from './kafka/topics.js';
 export * from './kafka/envelope.js';
 export * from './kafka/events.js';
 export * from './kafka/client.js';
+export * from './kafka/security.js';
 export * from './run-service.js';
+export * from './tls.js';

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -29,7 +30,17 @@ export function createLogger(options: { name: string; level?: string; destinatio
       redact: { paths: redact, censor: '[redacted]' },
       base: { service: options.name, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line logged inside a span names it, so logs and traces join on trace_id.
+      mixin: traceFields,
     },
     options.destination,
   );
+}
+
+/** trace_id and span_id of the active span (none outside one). */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
 }

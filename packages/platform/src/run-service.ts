@@ -1,7 +1,18 @@
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { createShutdown, crashOnUnexpected } from './shutdown.js';
+import { createShutdown, crashOnUnexpected, type Shutdown } from './shutdown.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
+
+/**
+ * What runService hands a service: its logger, telemetry and the process's one
+ * shutdown. The service adds its closers to that shutdown (and does not build
+ * its own), so a signal runs each closer once and logs `shutdown complete` once.
+ */
+export interface ServiceContext {
+  log: Logger;
+  telemetry: Telemetry;
+  shutdown: Shutdown;
+}
 
 interface RunnableConfig {
   LOG_LEVEL: string;
@@ -16,7 +27,7 @@ interface RunnableConfig {
 export async function runService<C extends RunnableConfig>(
   name: string,
   loadConfig: () => C,
-  start: (config: C, context: { log: Logger; telemetry: Telemetry }) => Promise<{ stop(): Promise<void> }>,
+  start: (config: C, context: ServiceContext) => Promise<unknown>,
 ): Promise<void> {
   let config: C;
   try {
@@ -33,8 +44,7 @@ export async function runService<C extends RunnableConfig>(
   const telemetry = startTelemetry({ serviceName: name });
   shutdown.add('telemetry', () => telemetry.shutdown());
   try {
-    const service = await start(config, { log, telemetry });
-    shutdown.add(name, () => service.stop());
+    await start(config, { log, telemetry, shutdown });
   } catch (err) {
     log.fatal({ err }, `${name} failed to start`);
     await shutdown.run('start failed');

@@ -6,7 +6,7 @@
  * is safe to run twice or beside a running fleet; queued jobs get their
  * dispatch entries back from fleet's reconciler.
  */
-import { closeRedis, createKafka, createLogger, createRedis } from '@kera/platform';
+import { closeRedis, createKafka, createLogger, createRedis, kafkaSecurity } from '@kera/platform';
 import { createFleetEventReplay } from './adapters/kafka/fleet-event-replay.js';
 import { defaultTopics } from './adapters/proto-mapping.js';
 import { createRedisRestore } from './adapters/redis/restore.js';
@@ -17,7 +17,7 @@ import { loadConfig } from './config.js';
 const config = loadConfig();
 const log = createLogger({ name: 'fleet-rebuild', level: config.LOG_LEVEL });
 const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet-rebuild' });
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'fleet-rebuild', log });
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'fleet-rebuild', log, security: kafkaSecurity(config) });
 try {
   const summary = await rebuildFleetState({
     replay: createFleetEventReplay({ kafka, topics: defaultTopics(), log }),

@@ -9,11 +9,14 @@ import {
   createGrpcAuth,
   createGrpcServer,
   createKafka,
+  kafkaSecurity,
   createRedis,
+  channelCredentials,
   createShutdown,
   createTokenVerifier,
   startOpsServer,
   type Telemetry,
+  type Shutdown,
 } from '@kera/platform';
 import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
@@ -127,10 +130,11 @@ async function buildVehicleLink(deps: {
  * Builds fleet's adapters, wires the use cases and starts serving. Every
  * closer goes into one platform shutdown, so stop() runs them all, last started first.
  */
-export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames }): Promise<FleetService> {
+export async function startFleetService(config: Config, options: { log: Logger; telemetry?: Telemetry; topics?: TopicNames; shutdown?: Shutdown }): Promise<FleetService> {
   const { log } = options;
   const topics = options.topics ?? { jobEvents: config.JOB_EVENTS_TOPIC, vehicleEvents: config.VEHICLE_EVENTS_TOPIC, orders: config.ORDERS_TOPIC };
-  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const closers = options.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const stop = (): Promise<void> => closers.run('stop');
 
   try {
@@ -144,7 +148,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
     closers.add('redis-subscriber', () => closeRedis(subscriber));
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'fleet', log });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'fleet', log, security: kafkaSecurity(config) });
     const producer = await kafka.producer();
     closers.add('kafka-producer', () => producer.close());
 
@@ -159,7 +163,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     relay.start();
     closers.add('outbox-relay', () => relay.stop());
 
-    const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS);
+    const routes = createRoutingClient(config.ROUTING_ADDR, config.ROUTING_DEADLINE_MS, channelCredentials({ ca: config.GRPC_TLS_CA }));
     closers.add('routing-client', () => routes.close());
 
     const queueConnection = { url: config.REDIS_URL, enableOfflineQueue: false };
@@ -186,7 +190,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
 
     const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
     const auth = createGrpcAuth(verifier);
-    const grpcServer = createGrpcServer({ log, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
+    const grpcServer = createGrpcServer({ log, tls: config, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
     grpcServer.server.addService(JobServiceService, jobService({ jobs: createJobAccess(jobUseCases), feed, auth, log }));
     const queries = createVehicleQueries({ vehicles, jobs });
     grpcServer.server.addService(FleetServiceService, fleetService({ vehicles, queries, commands: link.commands, auth, log }));

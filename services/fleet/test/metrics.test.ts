@@ -1,28 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { startTelemetry, type Telemetry } from '@kera/platform';
 import { JobStatus } from '@kera/proto/fleet/v1/jobs';
-import { uniqueName, waitFor } from '@kera/testkit';
+import { missingAlertMetrics, uniqueName, waitFor } from '@kera/testkit';
 import { ScriptedVehicle } from './scripted-vehicle.js';
 import { fleetClient, type FleetClient } from './fleet-client.js';
 import { startFleetUnderTest, startStraightLineRouting, type FleetUnderTest } from './support.js';
-
-const RULES = fileURLToPath(new URL('../../../../deploy/k8s/components/observability/prometheusrule.yaml', import.meta.url));
-
-interface RuleFile {
-  spec: { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
-}
-
-/** Every fleet_* metric name an alert rule's expression uses. */
-async function fleetMetricsInAlerts(): Promise<Map<string, string>> {
-  const rules = (parse(await readFile(RULES, 'utf8')) as RuleFile).spec.groups.flatMap((g) => g.rules);
-  const names = new Map<string, string>();
-  for (const rule of rules) for (const [name] of rule.expr.matchAll(/\bfleet_[a-z0-9_]+/g)) names.set(name, rule.alert);
-  return names;
-}
 
 describe('fleet /metrics and the alert rules', () => {
   let routing: Awaited<ReturnType<typeof startStraightLineRouting>>;
@@ -62,11 +45,7 @@ describe('fleet /metrics and the alert rules', () => {
       return /^fleet_vehicle_states_total\{replica="[^"]+"\} 3$/m.test(t) ? t : undefined;
     });
     if (process.env.SHOW_METRICS) process.stdout.write(text);
-    const exported = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
-    const used = await fleetMetricsInAlerts();
-    assert.ok(used.size >= 5, 'fleet has alert rules');
-    const missing = [...used].filter(([name]) => !exported.has(name)).map(([name, alert]) => `${name} (${alert})`);
-    assert.deepEqual(missing, [], 'every metric an alert uses is exported');
+    assert.deepEqual(await missingAlertMetrics('fleet', text), [], 'every fleet metric an alert uses is exported');
 
     assert.match(text, /^fleet_job_submit_to_ack_seconds_count(\{[^}]*\})? 1$/m, 'one job acked');
     assert.match(text, /^fleet_jobs\{status="DISPATCHED"\} 1$/m);

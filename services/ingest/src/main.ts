@@ -2,4 +2,4 @@ import { runService } from '@kera/platform';
 import { loadConfig } from './config.js';
 import { startIngestService } from './service.js';
 
-await runService('ingest', loadConfig, (config, { log, telemetry }) => startIngestService(config, { log, telemetry }));
+await runService('ingest', loadConfig, (config, { log, telemetry, shutdown }) => startIngestService(config, { log, telemetry, shutdown }));

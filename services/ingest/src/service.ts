@@ -1,12 +1,14 @@
 import {
   closeRedis,
   createKafka,
+  kafkaSecurity,
   createLogger,
   createRedis,
   createShutdown,
   startOpsServer,
   TOPICS,
   type Logger,
+  type Shutdown,
   type TopicSpec,
 } from '@kera/platform';
 import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
@@ -60,6 +62,8 @@ export interface IngestOverrides {
   /** From main's startTelemetry; without it metrics go to the global (no-op) meter and /metrics is absent. */
   readonly telemetry?: { readonly meter: Meter; readonly exporter?: PrometheusExporter };
   readonly clock?: () => Date;
+  /** runService's process shutdown; closers are added to it instead of a shutdown of ingest's own. */
+  readonly shutdown?: Shutdown;
 }
 
 export interface IngestService {
@@ -75,12 +79,13 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
   const log = overrides.log ?? createLogger({ name: 'ingest', level: config.LOG_LEVEL });
   const clock = overrides.clock ?? (() => new Date());
   const topics = overrides.topics ?? DEFAULT_INGEST_TOPICS;
-  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const closers = overrides.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const stop = () => closers.run('stop');
 
   try {
     const formats = buildFormats(config, topics);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest', log });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest', log, security: kafkaSecurity(config) });
     if (config.INGEST_ENSURE_TOPICS) await kafka.ensureTopics(topicSpecs(topics));
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'ingest-state' });
@@ -110,10 +115,12 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
     });
 
     let consuming = false;
+    let consumerLive = (): boolean => false;
     const ops = await startOpsServer({
       port: config.OPS_PORT,
       log,
-      ready: () => consuming && redis.status === 'ready',
+      // Ready while the consumer's broker answers and Redis is connected: unready when either is gone.
+      ready: () => consuming && consumerLive() && redis.status === 'ready',
       ...(overrides.telemetry?.exporter ? { exporter: overrides.telemetry.exporter } : {}),
     });
     closers.add('ops server', () => ops.close());
@@ -133,6 +140,7 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
       await consumer.stop();
     });
     await consumer.start();
+    consumerLive = () => consumer.live();
     consuming = true;
 
     const watch = createFeedWatch({

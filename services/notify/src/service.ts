@@ -7,6 +7,7 @@ import {
   createGrpcAuth,
   createGrpcServer,
   createKafka,
+  kafkaSecurity,
   createLogger,
   createRedis,
   createShutdown,
@@ -71,6 +72,8 @@ export interface NotifyOverrides {
   fromBeginning?: boolean;
   /** From startTelemetry in main; without it metrics go to the global (no-op unless registered) meter. */
   telemetry?: Pick<ReturnType<typeof startTelemetry>, 'meter' | 'exporter'>;
+  /** runService's process shutdown; closers are added to it instead of a shutdown of notify's own. */
+  shutdown?: Shutdown;
 }
 
 export interface NotifyService {
@@ -198,7 +201,7 @@ async function startEventConsumers(
 ): Promise<void> {
   const { config, log } = wiring;
   const handlers = createEventHandlers(wiring, stores);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'notify', log });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'notify', log, security: kafkaSecurity(config) });
   await kafka.ensureTopics([
     { ...TOPICS.fleetJobEvents, name: options.topics.jobEvents },
     { ...TOPICS.fleetVehicleEvents, name: options.topics.vehicleEvents },
@@ -220,7 +223,7 @@ async function startEventConsumers(
 
 async function startSubscriptionApi(wiring: Wiring, stores: Stores) {
   const { config, log } = wiring;
-  const grpc = createGrpcServer({ log, services: ['kera.notify.v1.SubscriptionService'] });
+  const grpc = createGrpcServer({ log, tls: config, services: ['kera.notify.v1.SubscriptionService'] });
   const commands = createSubscriptionCommands({
     store: stores.subscriptions,
     destinations: createDestinationCheck(createDestinationPolicy(config.WEBHOOK_ALLOWED_HOSTS)),
@@ -248,7 +251,8 @@ async function startSubscriptionApi(wiring: Wiring, stores: Stores) {
  */
 export async function startNotifyService(config: NotifyConfig, overrides: NotifyOverrides = {}): Promise<NotifyService> {
   const log = overrides.log ?? createLogger({ name: 'notify', level: config.LOG_LEVEL });
-  const shutdown = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const shutdown = overrides.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   const meter = overrides.telemetry?.meter ?? metrics.getMeter('notify');
   const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
   const wiring: Wiring = { config, log, shutdown, meter, metrics: createNotifyMetrics(meter), clock: { now: () => new Date() }, verifier, consumers: [] };

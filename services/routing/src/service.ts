@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import {
   createGrpcServer,
   createKafka,
+  kafkaSecurity,
   createLogger,
   startOpsServer,
   TOPICS,
@@ -11,6 +12,7 @@ import {
   type Logger,
   type OpsServer,
   createShutdown,
+  type Shutdown,
 } from '@kera/platform';
 import { RoutingServiceService } from '@kera/proto/routing/v1/routing';
 import { createRoutingServer } from './adapters/grpc/routing-server.js';
@@ -42,6 +44,8 @@ export interface RoutingOverrides {
   /** Serves /metrics on the ops port when given (main passes the telemetry's exporter). */
   exporter?: Parameters<typeof startOpsServer>[0]['exporter'];
   clock?: () => number;
+  /** runService's process shutdown; closers are added to it instead of a shutdown of routing's own. */
+  shutdown?: Shutdown;
 }
 
 /**
@@ -58,7 +62,8 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     deadLetters: TOPICS.ingestDlq.name,
     feedStatus: TOPICS.ingestFeedStatus.name,
   };
-  const closers = createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+  // runService's shutdown when run as a process; its own in tests.
+  const closers = overrides.shutdown ?? createShutdown({ log, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
   let ready = false;
   const stop = (): Promise<void> => closers.run('stop');
 
@@ -84,7 +89,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     });
     metrics.setTrafficVersion(store.current.version);
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'routing', log });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'routing', log, security: kafkaSecurity(config) });
     const producer: EventProducer = await kafka.producer();
     closers.add('producer', () => producer.close());
     const state = new TrafficState(
@@ -114,7 +119,7 @@ export async function startRoutingService(config: RoutingConfig, overrides: Rout
     updater.hold(false);
     updater.flush();
 
-    const grpc = createGrpcServer({ log, services: ['kera.routing.v1.RoutingService'] });
+    const grpc = createGrpcServer({ log, tls: config, services: ['kera.routing.v1.RoutingService'] });
     // Customize the hierarchy for the current weights now, so the first query does not pay for it.
     if (config.SEARCH === 'hierarchy') for (const profile of PROFILES) networks[profile].hierarchy.metricFor(store.current.arcWeights[profile]);
     const matrixRows = config.MATRIX_WORKER && config.SEARCH === 'landmarks' ? createMatrixWorker(networks, log) : undefined;

@@ -1,6 +1,7 @@
 /** gRPC clients for the fleet and notify services, with promise-returning unary calls. */
-import { credentials, Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { bearerInterceptor } from '@kera/platform/auth';
+import { channelCredentials } from '@kera/platform/tls';
 import { FleetServiceClient } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceClient } from '@kera/proto/fleet/v1/jobs';
 import { SubscriptionServiceClient } from '@kera/proto/notify/v1/subscriptions';
@@ -10,6 +11,8 @@ export interface Endpoints {
   notifyAddr: string;
   /** Sent as `authorization: Bearer …` on every call; without one the services answer UNAUTHENTICATED. */
   token: string | undefined;
+  /** CA bundle (PEM file) that signed the services' certificates: TLS when set, plaintext otherwise. */
+  ca?: string | undefined;
 }
 
 export interface KeraClients {
@@ -21,7 +24,7 @@ export interface KeraClients {
 
 /** Clients connect on their first call, so building all three costs nothing. */
 export function createClients(endpoints: Endpoints): KeraClients {
-  const insecure = credentials.createInsecure();
+  const insecure = channelCredentials({ ca: endpoints.ca });
   const options: ClientOptions = endpoints.token ? { interceptors: [bearerInterceptor(endpoints.token)] } : {};
   const jobs = new JobServiceClient(endpoints.fleetAddr, insecure, options);
   const fleet = new FleetServiceClient(endpoints.fleetAddr, insecure, options);

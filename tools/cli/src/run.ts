@@ -59,6 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     fleetAddr: io.env.FLEET_ADDR || '127.0.0.1:50052',
     notifyAddr: io.env.NOTIFY_ADDR || '127.0.0.1:50053',
     token,
+    ca: io.env.KERA_CA || undefined,
   });
   const print = (view: unknown, text: string) => io.stdout(json ? JSON.stringify(view, null, 2) : text);
   try {

@@ -3,7 +3,7 @@
  * VehicleLink, plus the replayable city feed. A client like any other: it uses
  * only the public gRPC services and topics.
  */
-import { createLogger, createShutdown, crashOnUnexpected, env, parseConfig } from '@kera/platform';
+import { channelCredentials, createLogger, createShutdown, crashOnUnexpected, env, parseConfig } from '@kera/platform';
 import { startCityFeed } from './feed/feed.js';
 import { z } from 'zod';
 import { vehicleSimConfigSchema } from './vehicles/config.js';
@@ -17,6 +17,10 @@ const configSchema = z.object({
   KAFKA_BROKERS: env.brokers(),
   FEED_INTERVAL_MS: env.positiveInt(5_000),
   FEED_TIME_SCALE: z.coerce.number().positive().default(60),
+  /** TLS to fleet: the CA bundle, and the vehicles' client certificate and key when fleet requires mTLS. */
+  GRPC_TLS_CA: z.string().min(1).optional(),
+  GRPC_TLS_CLIENT_CERT: z.string().min(1).optional(),
+  GRPC_TLS_CLIENT_KEY: z.string().min(1).optional(),
   ...vehicleSimConfigSchema,
 }).superRefine((config, ctx) => {
   if (config.SIM_ROBOTS + config.SIM_SHUTTLES > 0 && !config.AUTH_SIGNING_KEY) {
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     : '';
   const fleet = startFleetSim({
     fleetAddr: config.FLEET_ADDR,
+    credentials: channelCredentials({ ca: config.GRPC_TLS_CA, cert: config.GRPC_TLS_CLIENT_CERT, key: config.GRPC_TLS_CLIENT_KEY }),
     vehicles,
     speedup: config.SIM_SPEEDUP,
     token,

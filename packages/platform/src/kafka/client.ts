@@ -11,6 +11,7 @@ import {
 import { context, propagation, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { TopicSpec } from './topics.js';
+import type { KafkaSecurity } from './security.js';
 
 /**
  * The Kafka port. Services depend on these interfaces, never on kafkajs, so
@@ -77,6 +78,29 @@ export interface EventConsumer {
   /** Resolves when the group has joined and partitions are assigned. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * True while the broker answers this consumer: a fetch or heartbeat succeeded
+   * within the last LIVENESS_MS. Services report it on /readyz.
+   */
+  live(): boolean;
+}
+
+/** A consumer fetches at least every maxWaitTime (5 s) and heartbeats every second; 3 missed rounds = not live. */
+const LIVENESS_MS = 15_000;
+
+/** Remembers the last time the broker answered the consumer (successful fetch, heartbeat or join). */
+function watchLiveness(consumer: Consumer): () => boolean {
+  let lastAnswer = 0;
+  const seen = () => {
+    lastAnswer = Date.now();
+  };
+  consumer.on(consumer.events.FETCH, seen);
+  consumer.on(consumer.events.HEARTBEAT, seen);
+  consumer.on(consumer.events.GROUP_JOIN, seen);
+  consumer.on(consumer.events.CRASH, () => {
+    lastAnswer = 0;
+  });
+  return () => lastAnswer > 0 && Date.now() - lastAnswer < LIVENESS_MS;
 }
 
 export interface KafkaPort {
@@ -106,10 +130,21 @@ const toKafkaLogLevel = (level: string): KafkaLogLevel => {
   }
 };
 
+/**
+ * Broker answers kafkajs logs as errors although they are how a healthy group
+ * works: members join or leave (rolling deploy, scale-out) and the group
+ * rebalances; kafkajs rejoins by itself. Not logged as errors or warnings.
+ */
+const ROUTINE_GROUP_ERRORS = /group is rebalancing|coordinator is loading|not the correct coordinator/i;
+
 const pinoLogCreator = (log: Logger): logCreator => () => ({ level, log: entry }) => {
   const { message, ...rest } = entry;
   const fields = { namespace: entry.namespace, broker: rest.broker, error: rest.error };
-  if (level === KafkaLogLevel.ERROR) log.error(fields, message);
+  const routine = ROUTINE_GROUP_ERRORS.test(String(rest.error ?? ''));
+  // The protocol-level "Response Heartbeat" lines at debug, the consumer's "re-joining" at info.
+  if (routine && level === KafkaLogLevel.ERROR) log.debug(fields, message);
+  else if (routine) log.info(fields, message);
+  else if (level === KafkaLogLevel.ERROR) log.error(fields, message);
   else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
   else log.debug(fields, message);
 };
@@ -144,15 +179,14 @@ const injectTraceContext = (headers: Record<string, string>): Record<string, str
 export const extractTraceContext = (headers: Record<string, string>): Context =>
   propagation.extract(context.active(), headers);
 
-export function createKafka(options: { brokers: string[]; clientId: string; log: Logger }): KafkaPort {
+/** `security` (TLS, SASL/SCRAM) comes from kafkaSecurity(config); without it the connection is plaintext. */
+export function createKafka(options: { brokers: string[]; clientId: string; log: Logger; security?: KafkaSecurity }): KafkaPort {
   const log = options.log.child({ component: 'kafka' });
-  const kafka = new Kafka({
-    clientId: options.clientId,
-    brokers: options.brokers,
-    logLevel: toKafkaLogLevel(log.level),
-    logCreator: pinoLogCreator(log),
-    retry: { initialRetryTime: 200, retries: 8 },
-  });
+  const settings = { clientId: options.clientId, brokers: options.brokers, retry: { initialRetryTime: 200, retries: 8 }, ...options.security };
+  const kafka = new Kafka({ ...settings, logLevel: toKafkaLogLevel(log.level), logCreator: pinoLogCreator(log) });
+  // Only for waiting on the group coordinator: the retriable errors it sees while the broker loads are expected.
+  const quiet = new Kafka({ ...settings, logLevel: KafkaLogLevel.NOTHING, retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 } });
+  const waitForCoordinator = (groupId: string) => waitForGroupCoordinator(quiet, groupId, log);
 
   const admin = async <T>(work: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {
     const client = kafka.admin();
@@ -168,6 +202,10 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     async producer() {
       const producer: Producer = kafka.producer({
         idempotent: true,
+        // An idempotent producer must retry until the broker answers (kafkajs warns
+        // "Limiting retries ... may invalidate EoS guarantees" otherwise): a send waits
+        // out a broker outage rather than failing and being resent by the caller.
+        retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
         maxInFlightRequests: 1,
         createPartitioner: Partitioners.DefaultPartitioner,
       });
@@ -200,7 +238,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     },
 
     batchConsumer(options) {
-      return createBatchConsumer(kafka, options, log);
+      return createBatchConsumer(kafka, options, log, waitForCoordinator);
     },
 
     consumer({ groupId, topics, fromBeginning = false, handle }) {
@@ -210,9 +248,12 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
         heartbeatInterval: 1_000,
         retry: { initialRetryTime: 200, retries: 10 },
       });
+      const live = watchLiveness(consumer);
       let stopped = false;
       return {
+        live,
         async start() {
+          await waitForCoordinator(groupId);
           await consumer.connect();
           await consumer.subscribe({ topics, fromBeginning });
           const joined = new Promise<void>((resolve) => {
@@ -286,7 +327,12 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
 }
 
 /** eachBatch with manual offset resolution: a chunk's offsets commit only after its handler resolved. */
-function createBatchConsumer(kafka: Kafka, options: BatchConsumerOptions, log: Logger): EventConsumer {
+function createBatchConsumer(
+  kafka: Kafka,
+  options: BatchConsumerOptions,
+  log: Logger,
+  waitForCoordinator: (groupId: string) => Promise<void>,
+): EventConsumer {
   const { groupId, topics, fromBeginning = false, handleBatch } = options;
   const maxBatchSize = options.maxBatchSize ?? 1000;
   const consumer: Consumer = kafka.consumer({
@@ -297,9 +343,12 @@ function createBatchConsumer(kafka: Kafka, options: BatchConsumerOptions, log: L
     ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
     ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
   });
+  const live = watchLiveness(consumer);
   let stopped = false;
   return {
+    live,
     async start() {
+      await waitForCoordinator(groupId);
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning });
       const joined = new Promise<void>((resolve) => {
@@ -334,4 +383,23 @@ function createBatchConsumer(kafka: Kafka, options: BatchConsumerOptions, log: L
       await consumer.disconnect();
     },
   };
+}
+
+/**
+ * Resolves once the group's coordinator answers for the group. On a broker that
+ * has just started, the coordinator first loads __consumer_offsets and answers
+ * "The coordinator is loading"; a consumer joining then crashes and restarts
+ * with an error in the log. Asking first, quietly and with retries, avoids that.
+ */
+async function waitForGroupCoordinator(quiet: Kafka, groupId: string, log: Logger): Promise<void> {
+  const admin = quiet.admin();
+  try {
+    await admin.connect();
+    await admin.describeGroups([groupId]);
+  } catch (err) {
+    // Joining will retry and report what is wrong; this wait only smooths a normal start.
+    log.debug({ err, groupId }, 'group coordinator not confirmed before joining');
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -17,7 +17,7 @@ import type { FeedStatus } from '@kera/proto/ingest/v1/feed_status';
 import type { Incident, Observation } from '@kera/proto/traffic/v1/events';
 import { Inbox, testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { loadConfig, type IngestConfig } from '../../src/config.js';
-import { startIngestService, type IngestService, type IngestTopics } from '../../src/service.js';
+import { startIngestService, type IngestOverrides, type IngestService, type IngestTopics } from '../../src/service.js';
 
 export interface Received<T> {
   key: string;
@@ -41,7 +41,7 @@ export interface IngestHarness {
   readonly deadLetters: Inbox<Received<DeadLetter>>;
   readonly feedStatus: Inbox<Received<FeedStatus>>;
   /** Starts one more ingest instance (same group unless env says otherwise). */
-  start(env?: Record<string, string>, clock?: () => Date): Promise<IngestService>;
+  start(env?: Record<string, string>, clock?: () => Date, telemetry?: IngestOverrides['telemetry']): Promise<IngestService>;
   publish(topic: string, value: Buffer | null, key?: string, headers?: Record<string, string>): Promise<void>;
   /** Runs a feed freshness check on every started instance. */
   checkAll(): Promise<void>;
@@ -108,8 +108,13 @@ export async function ingestHarness(name: string, env: Record<string, string> = 
     incidents,
     deadLetters,
     feedStatus,
-    async start(extra = {}, clock) {
-      const service = await startIngestService(loadConfig({ ...baseEnv, ...extra }), { log: silentLog, topics, ...(clock ? { clock } : {}) });
+    async start(extra = {}, clock, telemetry) {
+      const service = await startIngestService(loadConfig({ ...baseEnv, ...extra }), {
+        log: silentLog,
+        topics,
+        ...(clock ? { clock } : {}),
+        ...(telemetry ? { telemetry } : {}),
+      });
       services.push(service);
       return service;
     },

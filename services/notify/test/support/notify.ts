@@ -22,7 +22,7 @@ import {
 import { testInfra, uniqueName, waitFor } from '@kera/testkit';
 import { notifyConfigSchema } from '../../src/config.js';
 import type { NotifyTopics } from '../../src/adapters/kafka/notify-consumer.js';
-import { startNotifyService, type NotifyService } from '../../src/service.js';
+import { startNotifyService, type NotifyOverrides, type NotifyService } from '../../src/service.js';
 import { as, testKeys } from './auth.js';
 
 export const LIFECYCLE = [
@@ -94,7 +94,7 @@ export function jobEvent(
 
 export const envelopeId = (): string => crypto.randomUUID();
 
-export async function startNotifyHarness(env: Record<string, string> = {}): Promise<NotifyHarness> {
+export async function startNotifyHarness(env: Record<string, string> = {}, telemetry?: NotifyOverrides['telemetry']): Promise<NotifyHarness> {
   const infra = await testInfra();
   const log = createLogger({ name: 'notify-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
   const topics: NotifyTopics = {
@@ -138,6 +138,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}): Prom
     groupId: uniqueName('notify-test'),
     fromBeginning: true,
     consoleTopics,
+    ...(telemetry ? { telemetry } : {}),
   });
   const producer = await kafka.producer();
   // An admin client, so tests can manage any operator's subscriptions; see subscriptions.test.ts for operator tokens.

@@ -1,5 +1,5 @@
 /** Runs a fleet of virtual robots and shuttles against the fleet service's VehicleLink. */
-import { credentials, type ChannelOptions } from '@grpc/grpc-js';
+import { credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { issueToken, type Logger, type SigningKey } from '@kera/platform';
 import { VehicleLinkClient } from '@kera/proto/fleet/v1/vehicle_link';
 import type { LatLon } from './geo.js';
@@ -17,6 +17,8 @@ export interface SimVehicleConfig {
 export interface FleetSimOptions {
   /** Any gRPC target: host:port, or several addresses (ipv4:a:1,b:2) with a load-balancing policy in channelOptions. */
   fleetAddr: string;
+  /** TLS to fleet when given (GRPC_TLS_CA, plus a client certificate when fleet requires mTLS). */
+  credentials?: ChannelCredentials;
   vehicles: SimVehicleConfig[];
   /** Sim seconds per wall-clock second. */
   speedup: number;
@@ -48,7 +50,7 @@ export function startFleetSim(options: FleetSimOptions): FleetSim {
   const links = Array.from(
     { length: channels },
     () =>
-      new VehicleLinkClient(options.fleetAddr, credentials.createInsecure(), {
+      new VehicleLinkClient(options.fleetAddr, options.credentials ?? credentials.createInsecure(), {
         // Notice a dead fleet connection within seconds, not at the next TCP timeout.
         'grpc.keepalive_time_ms': 15_000,
         'grpc.keepalive_timeout_ms': 5_000,

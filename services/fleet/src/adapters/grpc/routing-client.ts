@@ -17,8 +17,12 @@ const toDomainError = (err: grpc.ServiceError): Error => {
 };
 
 /** RoutePlanner over gRPC to the routing service. */
-export function createRoutingClient(address: string, deadlineMs: number): RoutePlanner & { close(): void } {
-  const client = new RoutingServiceClient(address, grpc.credentials.createInsecure());
+export function createRoutingClient(
+  address: string,
+  deadlineMs: number,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): RoutePlanner & { close(): void } {
+  const client = new RoutingServiceClient(address, credentials);
   const deadline = () => ({ deadline: Date.now() + deadlineMs });
 
   const call = <Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => void) => void): Promise<Res> =>
