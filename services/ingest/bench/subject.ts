@@ -73,18 +73,22 @@ async function ingest(): Promise<() => Promise<void>> {
 const stop = await (spec.role === 'baseline' ? baseline() : ingest());
 const cpuAtStart = process.cpuUsage();
 process.send!({ started: Date.now() });
+let stopping: Promise<never> | undefined;
+const exit = () =>
+  (stopping ??= stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.error({ err }, 'bench subject failed to stop');
+      process.exit(1);
+    },
+  ));
+// A parent that failed or was interrupted leaves no consumer behind.
+process.once('disconnect', () => void exit());
 process.on('message', (m) => {
   if (m === 'cpu') {
     const { user, system } = process.cpuUsage(cpuAtStart);
     process.send!({ cpuMs: (user + system) / 1000 });
     return;
   }
-  if (m !== 'stop') return;
-  stop().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log.error({ err }, 'bench subject failed to stop');
-      process.exit(1);
-    },
-  );
+  if (m === 'stop') void exit();
 });
