@@ -1,132 +1,129 @@
 /**
  * npm run bench:ingest — the five city formats (with a share of invalid
  * records) through the real broker: a bare kafkajs consume → produce loop as
- * the baseline, then ingest, on the same records in the same run. Then a
- * paced phase for end-to-end lag. Writes bench/results/ingest.json.
+ * the baseline, and ingest, on the same records in the same run. Each subject
+ * runs in its own process (see subject.ts) with the same partition concurrency;
+ * a warm-up round, then BENCH_ROUNDS rounds in alternating order; the figures
+ * are medians. Then a paced phase for end-to-end lag. Writes
+ * bench/results/ingest.json.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeRedis, createKafka, createLogger, createRedis, EVENTS, TOPICS, unwrap, type EventConsumer, type IncomingMessage, type KafkaPort } from '@kera/platform';
-import { Kafka, logLevel } from 'kafkajs';
-import { loadConfig } from '../src/config.js';
-import { startIngestService, type IngestTopics } from '../src/service.js';
+import { closeRedis, createKafka, createLogger, createRedis, TOPICS, type KafkaPort, type TopicSpec } from '@kera/platform';
+import type { IngestTopics } from '../src/service.js';
+import { Accounting, collect } from './accounting.js';
 import { generateMix, stationListing, TMS_STATIONS, WEATHER_STATIONS, type BenchRecord } from './mix.js';
+import type { SubjectSpec } from './subject.js';
 
 const RESULTS = fileURLToPath(new URL('../../../../bench/results/ingest.json', import.meta.url));
+const SUBJECT = fileURLToPath(new URL('./subject.js', import.meta.url));
 const DATA = fileURLToPath(new URL('../../data/', import.meta.url));
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP_ROUNDS ?? 1);
 const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 3_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 10);
+const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 300) * 1000;
 /** Partitions handled at once, the same for the baseline and ingest (INGEST_CONCURRENT_PARTITIONS). */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENT_PARTITIONS ?? 8);
+/** Node flags for the ingest process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const INGEST_EXEC_ARGV = (process.env.BENCH_INGEST_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const log = createLogger({ name: 'bench', level: process.env.LOG_LEVEL === undefined ? 'error' : (process.env.LOG_LEVEL as 'warn') });
+const log = createLogger({ name: 'bench', level: 'error' });
 const run = `bench-${Date.now().toString(36)}`;
 
 const inputTopics = { tms: `${run}.city.tms`, weather: `${run}.city.weather`, ngsi: `${run}.city.ngsi`, situations: `${run}.city.situations`, pole: `${run}.city.pole` };
-const topics: IngestTopics = { ...inputTopics, observations: `${run}.observations`, incidents: `${run}.incidents`, dlq: `${run}.dlq`, feedStatus: `${run}.feed-status` };
-const baselineOut = `${run}.baseline-out`;
+const inputs = Object.values(inputTopics);
+const roundTopics = (r: number): IngestTopics => ({ ...inputTopics, observations: `${run}.r${r}.observations`, incidents: `${run}.r${r}.incidents`, dlq: `${run}.r${r}.dlq`, feedStatus: `${run}.r${r}.feed-status` });
+const baselineOut = (r: number) => `${run}.r${r}.baseline-out`;
 
-/** Counts what ingest (or the baseline) wrote until every input record is accounted for. */
-class Accounting {
-  private readonly windows = new Map<string, number>();
-  accounted = 0;
-  observations = 0;
-  incidents = 0;
-  deadLetters = 0;
-  lags: number[] = [];
-  lastAt = 0;
-  /** Send times of paced inputs by the identity of the output that reflects them, oldest first. */
-  readonly sentAt = new Map<string, number[]>();
-
-  see(m: IncomingMessage, topicsSeen: IngestTopics): void {
-    this.lastAt = Date.now();
-    const value = m.value ?? Buffer.alloc(0);
-    if (m.topic === topicsSeen.observations) {
-      this.observations += 1;
-      const { payload } = unwrap(EVENTS.observation, value);
-      const key = `${payload.locationId}|${Math.floor(payload.windowStart!.getTime() / 60_000)}`;
-      const before = this.windows.get(key) ?? 0;
-      if (payload.sampleCount > before) {
-        this.accounted += payload.sampleCount - before;
-        this.windows.set(key, payload.sampleCount);
-        this.lag(key, m.timestamp, payload.sampleCount - before);
-      }
-    } else if (m.topic === topicsSeen.incidents) {
-      this.incidents += 1;
-      this.accounted += 1;
-      this.lag(unwrap(EVENTS.incident, value).payload.incidentId, m.timestamp);
-    } else if (m.topic === topicsSeen.dlq) {
-      this.deadLetters += 1;
-      this.accounted += 1;
-      this.lag(unwrap(EVENTS.deadLetter, value).payload.originalValue.toString('base64'), m.timestamp);
-    } else {
-      this.accounted += 1;
-    }
-  }
-
-  /** The output reflects the next `inputs` paced inputs of its identity: each one's lag. */
-  private lag(identity: string, outputAt: number, inputs = 1): void {
-    const queue = this.sentAt.get(identity);
-    for (let i = 0; i < inputs && queue && queue.length > 0; i++) this.lags.push(Math.max(0, outputAt - queue.shift()!));
-  }
-
-  sent(identity: string, at: number): void {
-    const queue = this.sentAt.get(identity);
-    if (queue) queue.push(at);
-    else this.sentAt.set(identity, [at]);
-  }
+interface Measured {
+  readonly recordsPerSecond: number;
+  /** CPU time of the subject's process per wall time of the run (1 = one core busy all along). */
+  readonly cpuShare: number;
+  readonly accounting: Accounting;
+  readonly accountedAtEnd: number;
+  readonly stop: () => Promise<void>;
 }
 
 async function main(): Promise<void> {
   const kafka = createKafka({ brokers, clientId: 'bench-ingest', log });
-  const input = [TOPICS.cityTms, TOPICS.cityWeather, TOPICS.cityNgsi, TOPICS.citySituations, TOPICS.cityPoleSensors];
-  const names = Object.values(inputTopics);
-  await kafka.ensureTopics([
-    ...input.map((spec, i) => ({ ...spec, name: names[i]! })),
-    { ...TOPICS.trafficObservations, name: topics.observations },
-    { ...TOPICS.trafficIncidents, name: topics.incidents, cleanupPolicy: 'delete' as const, retentionMs: 3_600_000 },
-    { ...TOPICS.ingestDlq, name: topics.dlq, partitions: 3 },
-    { ...TOPICS.ingestFeedStatus, name: topics.feedStatus },
-    { ...TOPICS.trafficObservations, name: baselineOut },
-  ]);
+  const rounds = WARMUP + ROUNDS;
+  await kafka.ensureTopics(topicSpecs(rounds));
   const files = metadataFiles();
   const records = generateMix(RECORDS, Date.now() - 2_000);
   await produceAll(kafka, records);
-  console.log(`produced ${records.length} records (${records.filter((r) => r.invalid).length} invalid) to ${names.length} topics`);
+  console.log(`produced ${records.length} records (${records.filter((r) => r.invalid).length} invalid) to ${inputs.length} topics; ${WARMUP} warm-up + ${ROUNDS} rounds`);
 
-  const baseline = await runBaseline(kafka, records.length);
-  console.log(`baseline: ${Math.round(baseline.recordsPerSecond)} records/s`);
-  const measured = await runIngest(kafka, records.length, files);
-  console.log(`ingest:   ${Math.round(measured.recordsPerSecond)} records/s, accounted for ${measured.accounting.accounted} of ${records.length}`);
-  const p99LagMs = await measureLag(kafka, measured.accounting);
+  const results: Array<{ round: number; baseline: number; ingest: number; ratio: number; accountedFor: number; ingestCpu: number; baselineCpu: number; load: number }> = [];
+  for (let r = 0; r < rounds; r++) {
+    const load = loadavg()[0]!;
+    // Alternate the order, so neither subject always meets a broker still busy with the other's work.
+    const order = r % 2 === 1 ? (['ingest', 'baseline'] as const) : (['baseline', 'ingest'] as const);
+    const runs: Partial<Record<'ingest' | 'baseline', Measured>> = {};
+    for (const role of order) {
+      runs[role] = role === 'ingest' ? await runIngest(kafka, r, records.length, files) : await runBaseline(kafka, r, records.length);
+      await runs[role].stop();
+    }
+    const { ingest, baseline } = runs as Record<'ingest' | 'baseline', Measured>;
+    const row = { round: r, baseline: Math.round(baseline.recordsPerSecond), ingest: Math.round(ingest.recordsPerSecond), ratio: round3(ingest.recordsPerSecond / baseline.recordsPerSecond), accountedFor: ingest.accountedAtEnd, ingestCpu: round2(ingest.cpuShare), baselineCpu: round2(baseline.cpuShare), load: round2(load) };
+    console.log(`${r < WARMUP ? 'warm-up' : `round ${r - WARMUP + 1}`}: ${JSON.stringify(row)}`);
+    if (r >= WARMUP) results.push(row);
+  }
+  // The last round's ingest group again (its offsets are committed), now fed at a steady rate.
+  const lagging = await runIngest(kafka, rounds - 1, 0, files);
+  const p99LagMs = await measureLag(kafka, lagging.accounting);
   console.log(`lag:      p99 ${p99LagMs} ms at ${LAG_RATE} records/s`);
-  await measured.stop();
+  await lagging.stop();
 
   const result = {
-    recordsPerSecond: Math.round(measured.recordsPerSecond),
-    baselineRecordsPerSecond: Math.round(baseline.recordsPerSecond),
-    ratio: Number((measured.recordsPerSecond / baseline.recordsPerSecond).toFixed(3)),
+    recordsPerSecond: median(results.map((x) => x.ingest)),
+    baselineRecordsPerSecond: median(results.map((x) => x.baseline)),
+    ratio: median(results.map((x) => x.ratio)),
     p99LagMs,
     records: records.length,
     invalid: records.filter((r) => r.invalid).length,
-    accountedFor: measured.accountedAtEnd,
-    outputs: measured.outputs,
+    accountedFor: Math.min(...results.map((x) => x.accountedFor)),
+    rounds: results,
     lagRateRecordsPerSecond: LAG_RATE,
     concurrentPartitions: CONCURRENCY,
-    machine: { cores: (await import('node:os')).cpus().length, node: process.version, load: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))) },
+    machine: { cores: cpus().length, node: process.version, load: loadavg().map(round2) },
     at: new Date().toISOString(),
   };
   mkdirSync(join(RESULTS, '..'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
-  await kafka.deleteTopics([...names, topics.observations, topics.incidents, topics.dlq, topics.feedStatus, baselineOut]);
+  await kafka.deleteTopics(topicSpecs(rounds).map((t) => t.name));
 }
 
-function metadataFiles() {
+const round2 = (x: number) => Number(x.toFixed(2));
+const round3 = (x: number) => Number(x.toFixed(3));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : round3((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
+};
+
+function topicSpecs(rounds: number): TopicSpec[] {
+  const input = [TOPICS.cityTms, TOPICS.cityWeather, TOPICS.cityNgsi, TOPICS.citySituations, TOPICS.cityPoleSensors];
+  const specs: TopicSpec[] = input.map((spec, i) => ({ ...spec, name: inputs[i]! }));
+  for (let r = 0; r < rounds; r++) {
+    const t = roundTopics(r);
+    specs.push(
+      { ...TOPICS.trafficObservations, name: t.observations },
+      { ...TOPICS.trafficIncidents, name: t.incidents, cleanupPolicy: 'delete' as const, retentionMs: 3_600_000 },
+      { ...TOPICS.ingestDlq, name: t.dlq, partitions: 3 },
+      { ...TOPICS.ingestFeedStatus, name: t.feedStatus },
+      { ...TOPICS.trafficObservations, name: baselineOut(r) },
+    );
+  }
+  return specs;
+}
+
+function metadataFiles(): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const write = (name: string, json: unknown) => {
     writeFileSync(join(dir, name), JSON.stringify(json));
@@ -137,6 +134,8 @@ function metadataFiles() {
     INGEST_TMS_SENSORS_FILE: join(DATA, 'tms-sensors.json'),
     INGEST_WEATHER_STATIONS_FILE: write('weather-stations.json', stationListing(WEATHER_STATIONS, 2001)),
     INGEST_WEATHER_SENSORS_FILE: join(DATA, 'weather-sensors.json'),
+    // Tuning from the environment (INGEST_BATCH_SIZE, INGEST_FETCH_MIN_BYTES, ...) applies to ingest.
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^INGEST_(BATCH_SIZE|FETCH_|WINDOW_S)/.test(e[0]) && e[1] !== undefined)),
   };
 }
 
@@ -154,87 +153,79 @@ async function produceAll(kafka: KafkaPort, records: readonly BenchRecord[]): Pr
   await producer.close();
 }
 
-/** Collects output topics until `count` records are accounted for; resolves with the time that happened. */
-async function collect(kafka: KafkaPort, outputs: string[], accounting: Accounting, count: () => number): Promise<{ consumer: EventConsumer; done: Promise<number> }> {
-  let resolve!: (at: number) => void;
-  const done = new Promise<number>((r) => (resolve = r));
-  const consumer = kafka.batchConsumer({
-    groupId: `${run}-collector-${outputs[0]}`,
-    topics: outputs,
-    fromBeginning: true,
-    handleBatch: async (messages) => {
-      for (const m of messages) accounting.see(m, topics);
-      if (accounting.accounted >= count()) resolve(accounting.lastAt);
-    },
+/** Starts a subject process; resolves with it and the time its consumer joined. */
+async function startSubject(spec: SubjectSpec, execArgv: string[]): Promise<{ child: ChildProcess; started: number; cpuMs: () => Promise<number>; stop: () => Promise<void> }> {
+  const child = fork(SUBJECT, [], { env: { ...process.env, BENCH_SUBJECT: JSON.stringify(spec) }, execArgv });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const started = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { started: number }).started));
+    void exited.then((code) => reject(new Error(`bench ${spec.role} exited with ${code} before it started`)));
   });
-  await consumer.start();
-  return { consumer, done };
-}
-
-async function runBaseline(kafka: KafkaPort, count: number): Promise<{ recordsPerSecond: number }> {
-  const accounting = new Accounting();
-  const collector = await collect(kafka, [baselineOut], accounting, () => count);
-  const client = new Kafka({ clientId: 'bench-baseline', brokers, logLevel: logLevel.ERROR });
-  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const consumer = client.consumer({ groupId: `${run}-baseline`, sessionTimeout: 15_000, heartbeatInterval: 1_000 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: Object.values(inputTopics), fromBeginning: true });
-  const joined = new Promise<number>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r(Date.now())));
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: CONCURRENCY,
-    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-      await producer.send({ topic: baselineOut, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
-      resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-      await heartbeat();
-    },
-  });
-  const start = await joined;
-  const end = await collector.done;
-  await consumer.disconnect();
-  await producer.disconnect();
-  await collector.consumer.stop();
-  return { recordsPerSecond: (count * 1000) / (end - start) };
-}
-
-async function runIngest(kafka: KafkaPort, count: number, files: Record<string, string>) {
-  const accounting = new Accounting();
-  let target = count;
-  const collector = await collect(kafka, [topics.observations, topics.incidents, topics.dlq], accounting, () => target);
-  const config = loadConfig({
-    KAFKA_BROKERS: brokers.join(','),
-    REDIS_URL: redisUrl,
-    OPS_PORT: '0',
-    LOG_LEVEL: 'warn',
-    INGEST_GROUP_ID: `${run}-ingest`,
-    INGEST_REDIS_PREFIX: `${run}:`,
-    INGEST_ENSURE_TOPICS: 'false',
-    INGEST_CONCURRENT_PARTITIONS: String(CONCURRENCY),
-    ...files,
-    // Tuning from the environment (INGEST_BATCH_SIZE, INGEST_FETCH_MIN_BYTES, ...) applies to ingest.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^INGEST_(BATCH_SIZE|FETCH_|WINDOW_S)/.test(k))),
-  });
-  const service = await startIngestService(config, { log, topics });
-  const start = Date.now();
-  const end = await collector.done;
-  const accountedAtEnd = accounting.accounted;
-  const outputs = { observations: accounting.observations, incidents: accounting.incidents, deadLetters: accounting.deadLetters };
   const stop = async () => {
-    await service.stop();
-    await collector.consumer.stop();
-    const redis = createRedis({ url: redisUrl, log });
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await closeRedis(redis);
+    if (child.connected) child.send('stop');
+    await exited;
   };
+  const cpuMs = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m) => resolve((m as { cpuMs: number }).cpuMs));
+      child.send('cpu');
+    });
+  return { child, started, cpuMs, stop };
+}
+
+/** Waits for the collector, failing clearly if the subject never accounts for every record. */
+async function measured(role: string, done: Promise<number>): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${role} did not account for every record within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS)));
+  try {
+    return await Promise.race([done, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runBaseline(kafka: KafkaPort, r: number, count: number): Promise<Measured> {
+  const accounting = new Accounting();
+  const collector = await collect(kafka, `${run}-r${r}-baseline-collector`, [baselineOut(r)], accounting, () => count);
+  const subject = await startSubject({ role: 'baseline', brokers, redisUrl, groupId: `${run}-r${r}-baseline`, inputs, output: baselineOut(r), concurrency: CONCURRENCY }, []);
+  const end = await measured('baseline', collector.done);
+  const cpuMs = await subject.cpuMs();
+  const stop = async () => {
+    await subject.stop();
+    await collector.consumer.stop();
+  };
+  return { recordsPerSecond: (count * 1000) / (end - subject.started), cpuShare: cpuMs / (end - subject.started), accounting, accountedAtEnd: accounting.accounted, stop };
+}
+
+async function runIngest(kafka: KafkaPort, r: number, count: number, env: Record<string, string>): Promise<Measured> {
+  const topics = roundTopics(r);
+  const accounting = new Accounting(topics);
+  let target = count;
+  const collector = await collect(kafka, `${run}-r${r}-ingest-collector-${count}`, [topics.observations, topics.incidents, topics.dlq], accounting, () => target);
+  const prefix = `${run}:r${r}:`;
+  const subject = await startSubject({ role: 'ingest', brokers, redisUrl, groupId: `${run}-r${r}-ingest`, inputs, topics, redisPrefix: prefix, concurrency: CONCURRENCY, env }, INGEST_EXEC_ARGV);
+  const end = count > 0 ? await measured('ingest', collector.done) : Date.now();
+  const accountedAtEnd = accounting.accounted;
+  const cpuMs = await subject.cpuMs();
   // The paced lag phase adds records to what must be accounted for.
   target = Number.POSITIVE_INFINITY;
-  return { recordsPerSecond: (count * 1000) / (end - start), accounting, accountedAtEnd, outputs, stop };
+  const stop = async () => {
+    await subject.stop();
+    await collector.consumer.stop();
+    await deleteKeys(prefix);
+  };
+  return { recordsPerSecond: (count * 1000) / (end - subject.started), cpuShare: cpuMs / (end - subject.started), accounting, accountedAtEnd, stop };
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = createRedis({ url: redisUrl, log });
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await closeRedis(redis);
 }
 
 /**
