@@ -186,10 +186,10 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
     const cli = await promisify(execFile)(
       process.execPath,
       [join(ROOT, 'tools/cli/dist/src/main.js'), 'jobs', 'submit', '--operator', `${run}-after-kill`, '--pickup', `${PICKUP.lat},${PICKUP.lon}`, '--dropoff', `${DROPOFF.lat},${DROPOFF.lon}`, '--json'],
-      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}` } },
+      { env: { ...process.env, FLEET_ADDR: `127.0.0.1:${PORTS.fleetGrpc}`, KERA_TOKEN: await tokenFor({ scope: 'operator', operatorId: `${run}-after-kill` }) } },
     );
     const job = JSON.parse(cli.stdout) as { id: string };
-    const jobs = new JobServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure());
+    const jobs = new JobServiceClient(`127.0.0.1:${PORTS.fleetGrpc}`, grpc.credentials.createInsecure(), withToken({ scope: 'operator', operatorId: `${run}-after-kill` }));
     const delivered = await waitFor('the job DELIVERED after the kill', async () => {
       const { job: now } = await call<GetJobResponse>((cb) => jobs.getJob({ jobId: job.id }, cb));
       return now?.status === JobStatus.DELIVERED ? now : undefined;
