@@ -25,6 +25,8 @@ export const notifyConfigSchema = z.object({
   REDIS_URL: env.redisUrl(),
   /** Namespace of notify's own Redis keys (subscriptions, delivery lanes). */
   REDIS_PREFIX: z.string().min(1).default('kera:notify'),
+  /** notify's Kafka consumer group (its console's groups are named after it unless CONSOLE_GROUP_ID is set). */
+  KAFKA_GROUP_ID: z.string().min(1).default('notify'),
   /** Where a consumer group without committed offsets starts: false = only new events. */
   KAFKA_FROM_BEGINNING: env.flag(false),
   WEBHOOK_TIMEOUT_MS: env.positiveInt(5_000),

@@ -271,13 +271,13 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
     const stores = await startDelivery(wiring, { queueName, prefix: overrides.redisPrefix ?? config.REDIS_PREFIX });
     await startEventConsumers(
       wiring,
-      { topics, groupId: overrides.groupId ?? 'notify', fromBeginning: overrides.fromBeginning ?? config.KAFKA_FROM_BEGINNING },
+      { topics, groupId: overrides.groupId ?? config.KAFKA_GROUP_ID, fromBeginning: overrides.fromBeginning ?? config.KAFKA_FROM_BEGINNING },
       stores,
     );
     const grpc = await startSubscriptionApi(wiring, stores);
     const console = await startConsole(
       { ...wiring, ...stores },
-      { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: config.CONSOLE_GROUP_ID ?? `${overrides.groupId ?? 'notify'}-console` },
+      { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: config.CONSOLE_GROUP_ID ?? `${overrides.groupId ?? config.KAFKA_GROUP_ID}-console` },
     );
     shutdown.add('readiness', () => {
       ready = false;

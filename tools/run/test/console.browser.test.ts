@@ -52,7 +52,15 @@ describe('operator console in a browser', { timeout: 300_000 }, () => {
     const shared = { KAFKA_BROKERS: infra.kafkaBrokers.join(','), REDIS_URL: infra.redisUrl, LOG_LEVEL: 'info', SHUTDOWN_DEADLINE_MS: '5000', AUTH_PUBLIC_KEYS: KEYS.publicKeys };
     const specs = serviceSpecs(PORTS, shared).map((spec) => ({
       ...spec,
-      env: { ...spec.env, REDIS_PREFIX: `${run}:${spec.service ?? spec.name}`, DISPATCH_QUEUE: `${run}-dispatch`, DISPATCH_RETRY_MS: '500', CONSOLE_GROUP_ID: `${run}-console` },
+      // Own consumer groups too: the end-to-end test may run a whole system on the same broker at the same time.
+      env: {
+        ...spec.env,
+        REDIS_PREFIX: `${run}:${spec.service ?? spec.name}`,
+        DISPATCH_QUEUE: `${run}-dispatch`,
+        DISPATCH_RETRY_MS: '500',
+        KAFKA_GROUP_ID: `${run}-notify`,
+        INGEST_GROUP_ID: `${run}-ingest`,
+      },
     }));
     const onLine = (service: string, line: string) => logs.push(`${service} ${line}`);
     for (const spec of specs) processes.push(launch(spec, onLine));
