@@ -139,8 +139,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const keys = fleetKeys(config.REDIS_PREFIX);
     const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
 
-    // Every state report is a read and a compare-and-set: batch them per event-loop turn (a write per command cost ~20 % of a busy replica's CPU).
-    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet', autoPipelining: true });
+    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
     closers.add('redis', () => closeRedis(redis));
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
     closers.add('redis-subscriber', () => closeRedis(subscriber));
