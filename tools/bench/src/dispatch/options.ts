@@ -18,6 +18,7 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug']),
   stateCounter: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name'),
   out: z.string().min(1),
+  cpuProf: z.boolean(),
 });
 
 export type BenchOptions = z.infer<typeof schema>;
@@ -38,6 +39,8 @@ export const USAGE = `npm run bench:dispatch -- [options]
   --log-level L         the services' log level (warn)
   --state-counter NAME  fleet's counter of handled state messages on /metrics (fleet_vehicle_states_total)
   --out PATH            results file (bench/results/dispatch.json)
+  --cpu-prof            fleet replicas write V8 CPU profiles (node --cpu-prof) into the run's log folder
+                        when they stop (a replica killed with -9 writes none)
 Smoke run: --vehicles 50 --seconds 10`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -60,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'log-level': { type: 'string', default: 'warn' },
       'state-counter': { type: 'string', default: 'fleet_vehicle_states_total' },
       out: { type: 'string', default: 'bench/results/dispatch.json' },
+      'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -71,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     baselineSeconds: values['baseline-seconds'],
     logLevel: values['log-level'],
     stateCounter: values['state-counter'],
+    cpuProf: values['cpu-prof'],
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('\n'));
   const options = parsed.data;

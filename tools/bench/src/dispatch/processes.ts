@@ -17,7 +17,7 @@ export interface Child {
 
 export interface ProcessGroup {
   /** Start a Node entry point (path from the project root); `ipc` children can send messages. */
-  start(name: string, entry: string, env: Record<string, string>): Child;
+  start(name: string, entry: string, env: Record<string, string>, options?: { cpuProfile?: boolean }): Child;
   /** SIGKILL one child and wait until it is gone. */
   kill9(child: Child): Promise<void>;
   /** SIGTERM every child still running, last started first, each SIGKILLed after the deadline. Idempotent. */
@@ -33,10 +33,11 @@ export function createProcessGroup(options: { root: string; logDir: string }): P
     for (const c of children) if (c.isRunning()) c.process.kill('SIGKILL');
   });
 
-  const start = (name: string, entry: string, env: Record<string, string>): Child => {
+  const start = (name: string, entry: string, env: Record<string, string>, how: { cpuProfile?: boolean } = {}): Child => {
     const log = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
     logs.push(log);
-    const proc = fork(join(options.root, entry), [], { cwd: options.root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const execArgv = how.cpuProfile ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${options.logDir}`, `--cpu-prof-name=${name}.cpuprofile`] : process.execArgv;
+    const proc = fork(join(options.root, entry), [], { cwd: options.root, env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     proc.stdout?.pipe(log, { end: false });
     proc.stderr?.pipe(log, { end: false });
     let running = true;

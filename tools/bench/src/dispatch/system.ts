@@ -85,7 +85,7 @@ export async function startFleet(group: ProcessGroup, shared: Shared, routing: R
     ...shared.credentials.fleetEnv,
   });
   const launch = (r: { index: number; grpcPort: number; opsPort: number }, generation: number) =>
-    group.start(`fleet-${r.index}${generation > 0 ? `-restart${generation}` : ''}`, 'services/fleet/dist/src/main.js', env(r));
+    group.start(`fleet-${r.index}${generation > 0 ? `-restart${generation}` : ''}`, 'services/fleet/dist/src/main.js', env(r), { cpuProfile: options.cpuProf });
   const replicas: Replica[] = [];
   for (let index = 0; index < options.replicas; index++) {
     const ports = { index, grpcPort: await freePort(), opsPort: await freePort() };
