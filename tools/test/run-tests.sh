@@ -22,7 +22,6 @@ node tools/run/dist/src/topics.js
 node --test \
   --test-concurrency="${TEST_CONCURRENCY:-3}" --test-force-exit \
   --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
-  --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./tools/test/summary-reporter.mjs --test-reporter-destination=stdout \
   'packages/*/dist/**/*.test.js' 'services/*/dist/**/*.test.js' 'tools/*/dist/**/*.test.js' \
   'tools/deploy-check/*.test.mjs'
