@@ -19,6 +19,18 @@ export const encodeOutboxEntries = (topics: TopicNames, now: () => Date) => (eve
   });
 
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const LOCK_TTL_MS = 15_000;
+/**
+ * Trim what was sent only while still holding the lock, and extend it: a relay
+ * whose lock ran out (a slow send) must not trim entries another relay now
+ * reads, or those would be dropped unsent. Its own sends were duplicates at worst.
+ */
+const TRIM_IF_HELD = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return 1
+end
+return 0`;
 
 /** An outbox entry Kafka will never take, as kept in the parked list. */
 export interface ParkedEntry {
@@ -87,7 +99,7 @@ export function createOutboxRelay(deps: {
 
   /** Under the outbox lock, so no relay trims around it. */
   async function withLock<T>(work: () => Promise<T>): Promise<T | undefined> {
-    const locked = await redis.set(keys.outboxLock, deps.instanceId, 'PX', 15_000, 'NX');
+    const locked = await redis.set(keys.outboxLock, deps.instanceId, 'PX', LOCK_TTL_MS, 'NX');
     if (!locked) return undefined;
     try {
       return await work();
@@ -130,8 +142,9 @@ export function createOutboxRelay(deps: {
     for (const { text, record } of sendable) {
       if (record.topic === deps.topics.jobEvents && !parked.has(text)) await redis.publish(keys.jobEventsChannel, record.value.toString('base64'));
     }
-    await redis.ltrim(keys.outbox, entries.length, -1);
-    return true;
+    const held = await redis.eval(TRIM_IF_HELD, 2, keys.outboxLock, keys.outbox, deps.instanceId, entries.length, LOCK_TTL_MS);
+    if (held !== 1) log.warn({ entries: entries.length }, 'outbox lock lost during a send; leaving the batch to the relay that holds it');
+    return held === 1;
   }
 
   async function drainOnce(): Promise<void> {
