@@ -17,15 +17,17 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, launch, serviceSpecs, stopAll, waitReady, type Ports, type Running } from '../src/launcher.js';
 import { startRoundRobinProxy, type TcpProxy } from '../src/tcp-proxy.js';
 
+// Fixed ports below Linux's ephemeral range (32768–60999), so no port-0 listener or outgoing
+// connection of a test running alongside can take one first.
 const PORTS: Ports = {
-  routingGrpc: 51251,
-  fleetGrpc: 51252,
-  notifyGrpc: 51253,
+  routingGrpc: 21251,
+  fleetGrpc: 21252,
+  notifyGrpc: 21253,
   ingestOps: 9290,
   routingOps: 9291,
   fleetReplicas: [
-    { grpc: 51262, ops: 9292 },
-    { grpc: 51272, ops: 9294 },
+    { grpc: 21262, ops: 9292 },
+    { grpc: 21272, ops: 9294 },
   ],
   notifyOps: 9293,
   notifyConsole: 9295,

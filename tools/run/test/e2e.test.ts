@@ -34,15 +34,17 @@ const OTAKAARI = [
 const PICKUP = { lat: 60.1865, lon: 24.827 };
 const DROPOFF = { lat: 60.18926, lon: 24.83495 };
 
+// Fixed ports below Linux's ephemeral range (32768–60999), so no port-0 listener or outgoing
+// connection of a test running alongside can take one first.
 const PORTS: Ports = {
-  routingGrpc: 51151,
-  fleetGrpc: 51152,
-  notifyGrpc: 51153,
+  routingGrpc: 21151,
+  fleetGrpc: 21152,
+  notifyGrpc: 21153,
   ingestOps: 9190,
   routingOps: 9191,
   fleetReplicas: [
-    { grpc: 51162, ops: 9192 },
-    { grpc: 51172, ops: 9194 },
+    { grpc: 21162, ops: 9192 },
+    { grpc: 21172, ops: 9194 },
   ],
   notifyOps: 9193,
 };
