@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTelemetry, type Telemetry } from '@kera/platform';
-import { missingAlertMetrics } from '@kera/testkit';
+import { missingAlertMetrics, waitFor } from '@kera/testkit';
 import { SPEED_DIR1, TMS_OTAKAARI, sensorValue, tmsTopic } from './fixtures/digitraffic.js';
 import { ingestHarness, secondsAgo, type IngestHarness } from './support/harness.js';
 import type { IngestService } from '../src/service.js';
@@ -32,7 +32,13 @@ describe('ingest /metrics and the alert rules', () => {
     // The feed gauges report what the freshness check (every INGEST_FEED_CHECK_MS) last saw.
     await service.checkFeeds();
 
-    const text = await (await fetch(`http://127.0.0.1:${service.opsPort}/metrics`)).text();
+    // The gauges are observed on scrape; poll until the feed check's result is there (it runs in the background too).
+    let text = '';
+    await waitFor('every ingest metric an alert uses exported', async () => {
+      await service.checkFeeds();
+      text = await (await fetch(`http://127.0.0.1:${service.opsPort}/metrics`)).text();
+      return (await missingAlertMetrics('ingest', text)).length === 0;
+    }).catch(() => undefined);
     assert.deepEqual(await missingAlertMetrics('ingest', text), [], 'every ingest metric an alert uses is exported');
     assert.match(text, /^ingest_messages_total\{[^}]*outcome="rejected"[^}]*\} 1$/m, 'the rejected message counted');
   });
