@@ -256,12 +256,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
           await waitForCoordinator(groupId);
           await consumer.connect();
           await consumer.subscribe({ topics, fromBeginning });
-          const joined = new Promise<void>((resolve) => {
-            const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-              off();
-              resolve();
-            });
-          });
+          const joined = groupJoined(consumer);
           await consumer.run({
             autoCommit: true,
             autoCommitInterval: 1_000,
@@ -351,12 +346,7 @@ function createBatchConsumer(
       await waitForCoordinator(groupId);
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning });
-      const joined = new Promise<void>((resolve) => {
-        const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-          off();
-          resolve();
-        });
-      });
+      const joined = groupJoined(consumer);
       await consumer.run({
         autoCommit: true,
         autoCommitInterval: 1_000,
@@ -402,4 +392,14 @@ async function waitForGroupCoordinator(quiet: Kafka, groupId: string, log: Logge
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Resolves when the consumer first joins its group (run() returns before that). */
+function groupJoined(consumer: Consumer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+      off();
+      resolve();
+    });
+  });
 }
