@@ -64,6 +64,29 @@ describe('Kafka port against a real broker', () => {
     assert.equal(total, 3, 'all three offsets committed after stop');
   });
 
+  it('starts a new group at the end once: what is produced after start() resolves is never skipped, even across a restart before any commit', async () => {
+    const producer = await kafka.producer();
+    const send = (value: string) => producer.send(topic, [{ key: value, value: Buffer.from(value) }]);
+    const groupId = uniqueName('group-end');
+    const inbox = new Inbox<string>();
+    const start = async () => {
+      const consumer = kafka.consumer({ groupId, topics: [topic], handle: async (m) => inbox.push(m.value!.toString()) });
+      await consumer.start();
+      return consumer;
+    };
+    await send('before-the-group');
+
+    // Stopped before reading anything, so no offset of its own was committed.
+    await (await start()).stop();
+    await send('while-stopped');
+    const consumer = await start();
+    await send('after-restart');
+    await inbox.waitUntil('both later messages', (items) => items.includes('while-stopped') && items.includes('after-restart'));
+    assert.ok(!inbox.items.includes('before-the-group'), 'a new group does not replay what came before it');
+    await consumer.stop();
+    await producer.close();
+  });
+
   it('rejects an envelope of the wrong type', () => {
     const bytes = wrap(EVENTS.trafficChange, { areaCell: 'x', profile: 1, trafficVersion: 1, edgeIds: [] }, { source: 'test' });
     assert.throws(() => unwrap(EVENTS.jobEvent, bytes), /expected event type kera.fleet.v1.JobEvent/);

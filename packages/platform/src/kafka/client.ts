@@ -10,6 +10,7 @@ import {
 } from 'kafkajs';
 import { context, propagation, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { groupJoined, prepareGroupStart, type StartOffsets } from './group-start.js';
 import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
 
@@ -45,7 +46,11 @@ export interface EventProducer {
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
-  /** Where a group without committed offsets starts. */
+  /**
+   * Where a group without committed offsets starts: at the beginning, or (the
+   * default) at the end as it was just before the first join, which becomes the
+   * group's commit so no later restart or rebalance skips anything (group-start.ts).
+   */
   fromBeginning?: boolean;
   /**
    * Called once per message, in order per partition. The offset is committed
@@ -57,6 +62,7 @@ export interface ConsumerOptions {
 export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
+  /** As in ConsumerOptions. */
   fromBeginning?: boolean;
   /**
    * Called with consecutive messages of one partition (at most maxBatchSize),
@@ -186,7 +192,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
   const kafka = new Kafka({ ...settings, logLevel: toKafkaLogLevel(log.level), logCreator: pinoLogCreator(log) });
   // Only for waiting on the group coordinator: the retriable errors it sees while the broker loads are expected.
   const quiet = new Kafka({ ...settings, logLevel: KafkaLogLevel.NOTHING, retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 } });
-  const waitForCoordinator = (groupId: string) => waitForGroupCoordinator(quiet, groupId, log);
+  const prepareGroup = (options: { groupId: string; topics: readonly string[]; fromBeginning: boolean }) => prepareGroupStart(quiet, log, options);
 
   const admin = async <T>(work: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {
     const client = kafka.admin();
@@ -238,7 +244,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     },
 
     batchConsumer(options) {
-      return createBatchConsumer(kafka, options, log, waitForCoordinator);
+      return createBatchConsumer(kafka, options, log, prepareGroup);
     },
 
     consumer({ groupId, topics, fromBeginning = false, handle }) {
@@ -253,10 +259,11 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
       return {
         live,
         async start() {
-          await waitForCoordinator(groupId);
+          const ends = await prepareGroup({ groupId, topics, fromBeginning });
           await consumer.connect();
-          await consumer.subscribe({ topics, fromBeginning });
-          const joined = groupJoined(consumer);
+          // A partition without a commit or a start offset is one added since: read all of it.
+          await consumer.subscribe({ topics, fromBeginning: true });
+          const joined = groupJoined(consumer, log, groupId, ends);
           await consumer.run({
             autoCommit: true,
             autoCommitInterval: 1_000,
@@ -326,7 +333,7 @@ function createBatchConsumer(
   kafka: Kafka,
   options: BatchConsumerOptions,
   log: Logger,
-  waitForCoordinator: (groupId: string) => Promise<void>,
+  prepareGroup: (options: { groupId: string; topics: readonly string[]; fromBeginning: boolean }) => Promise<StartOffsets>,
 ): EventConsumer {
   const { groupId, topics, fromBeginning = false, handleBatch } = options;
   const maxBatchSize = options.maxBatchSize ?? 1000;
@@ -343,10 +350,10 @@ function createBatchConsumer(
   return {
     live,
     async start() {
-      await waitForCoordinator(groupId);
+      const ends = await prepareGroup({ groupId, topics, fromBeginning });
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning });
-      const joined = groupJoined(consumer);
+      await consumer.subscribe({ topics, fromBeginning: true });
+      const joined = groupJoined(consumer, log, groupId, ends);
       await consumer.run({
         autoCommit: true,
         autoCommitInterval: 1_000,
@@ -375,31 +382,3 @@ function createBatchConsumer(
   };
 }
 
-/**
- * Resolves once the group's coordinator answers for the group. On a broker that
- * has just started, the coordinator first loads __consumer_offsets and answers
- * "The coordinator is loading"; a consumer joining then crashes and restarts
- * with an error in the log. Asking first, quietly and with retries, avoids that.
- */
-async function waitForGroupCoordinator(quiet: Kafka, groupId: string, log: Logger): Promise<void> {
-  const admin = quiet.admin();
-  try {
-    await admin.connect();
-    await admin.describeGroups([groupId]);
-  } catch (err) {
-    // Joining will retry and report what is wrong; this wait only smooths a normal start.
-    log.debug({ err, groupId }, 'group coordinator not confirmed before joining');
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Resolves when the consumer first joins its group (run() returns before that). */
-function groupJoined(consumer: Consumer): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-      off();
-      resolve();
-    });
-  });
-}
