@@ -263,12 +263,16 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
     orders: overrides.topics?.orders ?? TOPICS.fleetOrders.name,
     incidents: overrides.topics?.incidents ?? TOPICS.trafficIncidents.name,
   };
-  let ready = false;
+  let started = false;
+  let redis: Redis | undefined;
+  // Ready once started, while every consumer's broker answers and Redis is connected.
+  const ready = () => started && wiring.consumers.every((c) => c.live()) && redis?.status === 'ready';
 
   try {
-    const ops = await startOpsServer({ port: config.OPS_PORT, log, ready: () => ready, exporter: overrides.telemetry?.exporter });
+    const ops = await startOpsServer({ port: config.OPS_PORT, log, ready, exporter: overrides.telemetry?.exporter });
     shutdown.add('ops server', () => ops.close());
     const stores = await startDelivery(wiring, { queueName, prefix: overrides.redisPrefix ?? config.REDIS_PREFIX });
+    redis = stores.redis;
     await startEventConsumers(
       wiring,
       { topics, groupId: overrides.groupId ?? config.KAFKA_GROUP_ID, fromBeginning: overrides.fromBeginning ?? config.KAFKA_FROM_BEGINNING },
@@ -280,11 +284,11 @@ export async function startNotifyService(config: NotifyConfig, overrides: Notify
       { topics: defaultConsoleTopics({ ...topics, ...overrides.consoleTopics }), groupId: config.CONSOLE_GROUP_ID ?? `${overrides.groupId ?? config.KAFKA_GROUP_ID}-console` },
     );
     shutdown.add('readiness', () => {
-      ready = false;
+      started = false;
       grpc.setServing(false);
     });
     grpc.setServing(true);
-    ready = true;
+    started = true;
     log.info({ grpcPort: grpc.port, opsPort: ops.port, consolePort: console.port, topics, queueName }, 'notify started');
     return { grpcPort: grpc.port, opsPort: ops.port, consolePort: console.port, stop: () => shutdown.run('stop') };
   } catch (err) {
