@@ -1,4 +1,5 @@
 import net, { type Socket } from 'node:net';
+import { waitFor } from './wait.js';
 
 /**
  * A TCP proxy in front of a shared server (Kafka, Redis) that a test can cut
@@ -77,4 +78,48 @@ export function redirectConnections(from: { host: string; port: number }, to: { 
   return () => {
     net.connect = original;
   };
+}
+
+const hostPort = (address: string): { host: string; port: number } => {
+  const url = new URL(address.includes('://') ? address : `tcp://${address}`);
+  return { host: url.hostname, port: Number(url.port) };
+};
+
+export interface CuttableInfra {
+  /** KAFKA_BROKERS and REDIS_URL for the service under test: through the proxies. */
+  env: { KAFKA_BROKERS: string; REDIS_URL: string };
+  kafka: TcpProxy;
+  redis: TcpProxy;
+  /** Restores both, undoes the redirect and closes the proxies. */
+  close(): Promise<void>;
+}
+
+/**
+ * The shared broker and Redis behind TCP proxies a test can cut and restore
+ * (the shared servers keep running). The broker advertises its own address,
+ * so new connections to it are redirected through its proxy too: start the
+ * service under test after this, and clients that must not be cut before it.
+ */
+export async function startCuttableInfra(infra: { kafkaBrokers: string[]; redisUrl: string }): Promise<CuttableInfra> {
+  const broker = hostPort(infra.kafkaBrokers[0]!);
+  const kafka = await startTcpProxy(broker);
+  const redis = await startTcpProxy(hostPort(infra.redisUrl));
+  const undoRedirect = redirectConnections(broker, { host: '127.0.0.1', port: kafka.port });
+  return {
+    env: { KAFKA_BROKERS: `127.0.0.1:${kafka.port}`, REDIS_URL: `redis://127.0.0.1:${redis.port}` },
+    kafka,
+    redis,
+    async close() {
+      kafka.restore();
+      redis.restore();
+      undoRedirect();
+      await kafka.close();
+      await redis.close();
+    },
+  };
+}
+
+/** Waits until GET /readyz on the ops port answers `status`. */
+export async function readyzBecomes(opsPort: number, status: number, what: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(what, async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === status, { timeoutMs, intervalMs: 250 });
 }

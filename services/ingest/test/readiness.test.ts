@@ -1,13 +1,6 @@
 import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
-import { redirectConnections, startTcpProxy, testInfra, waitFor, type TcpProxy } from '@kera/testkit';
+import { readyzBecomes, startCuttableInfra, testInfra, type CuttableInfra } from '@kera/testkit';
 import { ingestHarness, type IngestHarness } from './support/harness.js';
-import type { IngestService } from '../src/service.js';
-
-const hostPort = (address: string): { host: string; port: number } => {
-  const url = new URL(address.includes('://') ? address : `tcp://${address}`);
-  return { host: url.hostname, port: Number(url.port) };
-};
 
 /**
  * /readyz follows Kafka and Redis: each is cut (a TCP proxy between this
@@ -16,52 +9,31 @@ const hostPort = (address: string): { host: string; port: number } => {
  */
 describe('ingest /readyz follows Kafka and Redis', () => {
   let harness: IngestHarness;
-  let kafkaProxy: TcpProxy;
-  let redisProxy: TcpProxy;
-  let undoRedirect: () => void;
-  let service: IngestService;
+  let infra: CuttableInfra;
+  let opsPort: number;
 
   before(async () => {
-    const infra = await testInfra();
+    const shared = await testInfra();
+    // The harness's own clients connect first, straight to the shared servers; only this ingest's go through the proxies.
     harness = await ingestHarness('readiness');
-    const broker = hostPort(infra.kafkaBrokers[0]!);
-    const redis = hostPort(infra.redisUrl);
-    kafkaProxy = await startTcpProxy(broker);
-    redisProxy = await startTcpProxy(redis);
-    // The harness's own clients are connected already; only new connections (this ingest's) go through the proxy.
-    undoRedirect = redirectConnections(broker, { host: '127.0.0.1', port: kafkaProxy.port });
-    service = await harness.start({
-      KAFKA_BROKERS: `127.0.0.1:${kafkaProxy.port}`,
-      REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
-    });
+    infra = await startCuttableInfra(shared);
+    opsPort = (await harness.start(infra.env)).opsPort;
   });
 
   after(async () => {
-    kafkaProxy.restore();
-    redisProxy.restore();
+    infra.kafka.restore();
+    infra.redis.restore();
     await harness.close();
-    undoRedirect();
-    await kafkaProxy.close();
-    await redisProxy.close();
+    await infra.close();
   });
 
-  const readyz = async (): Promise<number> => (await fetch(`http://127.0.0.1:${service.opsPort}/readyz`)).status;
-  const becomes = (status: number, what: string) =>
-    waitFor(what, async () => (await readyz()) === status, { timeoutMs: 60_000, intervalMs: 250 });
-
-  it('is ready, unready while Redis is cut, and ready again when it returns', async () => {
-    assert.equal(await readyz(), 200);
-    redisProxy.cut();
-    await becomes(503, 'unready without Redis');
-    redisProxy.restore();
-    await becomes(200, 'ready with Redis back');
-  });
-
-  it('is unready while Kafka is cut, and ready again when it returns', async () => {
-    assert.equal(await readyz(), 200);
-    kafkaProxy.cut();
-    await becomes(503, 'unready without Kafka');
-    kafkaProxy.restore();
-    await becomes(200, 'ready with Kafka back');
-  });
+  for (const dependency of ['redis', 'kafka'] as const) {
+    it(`is ready, unready while ${dependency} is cut, and ready again when it returns`, async () => {
+      await readyzBecomes(opsPort, 200, 'ready');
+      infra[dependency].cut();
+      await readyzBecomes(opsPort, 503, `unready without ${dependency}`);
+      infra[dependency].restore();
+      await readyzBecomes(opsPort, 200, `ready with ${dependency} back`);
+    });
+  }
 });
