@@ -58,9 +58,12 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
   return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown(), calls };
 }
 
-/** Names one fleet cluster under test shares: topics, Redis prefix, dispatch queue. */
+/** Names one fleet cluster under test shares: topics, Redis prefix, dispatch queue, its group on traffic changes. */
 export interface FleetNames {
   topics: TopicNames;
+  /** The routing.traffic-changes.v1 stand-in fleet consumes (its own, so parallel tests never share a group or records). */
+  trafficChanges: string;
+  etaGroupId: string;
   redisPrefix: string;
   dispatchQueue: string;
 }
@@ -72,20 +75,23 @@ export async function createFleetNames(kafka: KafkaPort): Promise<FleetNames> {
     vehicleEvents: uniqueName('test.fleet.vehicle-events'),
     orders: uniqueName('test.fleet.orders'),
   };
+  const trafficChanges = uniqueName('test.fleet.traffic-changes');
   await kafka.ensureTopics([
     { ...TOPICS.fleetJobEvents, name: topics.jobEvents },
     { ...TOPICS.fleetVehicleEvents, name: topics.vehicleEvents },
     { ...TOPICS.fleetOrders, name: topics.orders },
+    { ...TOPICS.routingTrafficChanges, name: trafficChanges },
   ]);
   // A busy broker may answer for a new topic's partitions a moment after creating it.
-  for (const topic of Object.values(topics)) await waitFor(`topic ${topic} served`, () => kafka.endOffsets(topic).then((o) => o.length > 0));
-  return { topics, redisPrefix: uniqueName('fleet-test'), dispatchQueue: uniqueName('dispatch') };
+  for (const topic of [...Object.values(topics), trafficChanges]) await waitFor(`topic ${topic} served`, () => kafka.endOffsets(topic).then((o) => o.length > 0));
+  return { topics, trafficChanges, etaGroupId: uniqueName('fleet-eta-test'), redisPrefix: uniqueName('fleet-test'), dispatchQueue: uniqueName('dispatch') };
 }
 
 /** Remove a cluster's topics and Redis keys. */
 export async function deleteFleetNames(kafka: KafkaPort, names: FleetNames, queuePrefix = 'bull'): Promise<void> {
   const infra = await testInfra();
-  await kafka.deleteTopics(Object.values(names.topics));
+  await kafka.deleteTopics([...Object.values(names.topics), names.trafficChanges]);
+  await kafka.deleteGroup(names.etaGroupId).catch(() => undefined); // absent when no replica ever joined
   await deleteKeys(infra.redisUrl, [`${names.redisPrefix}:*`, `${queuePrefix}:${names.dispatchQueue}:*`]);
 }
 
@@ -99,6 +105,8 @@ const fleetEnv = (infra: { kafkaBrokers: string[]; redisUrl: string }, routingAd
   DISPATCH_QUEUE: names.dispatchQueue,
   DISPATCH_RETRY_MS: '200',
   OUTBOX_POLL_MS: '100',
+  TRAFFIC_CHANGES_TOPIC: names.trafficChanges,
+  ETA_GROUP_ID: names.etaGroupId,
   // Trusts the test key pair (./auth.js): clients present tokens with asAdmin() / asOperator(id).
   AUTH_PUBLIC_KEYS: testKeys.publicKeys,
   ...overrides,
