@@ -17,13 +17,22 @@ const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }
   return 2 * R * Math.asin(Math.sqrt(x));
 };
 
+/** What the stand-in's traffic is now: every duration is multiplied by `slowdown`; plans report `version`. */
+export interface StandInTraffic {
+  slowdown: number;
+  version: number;
+}
+
 /**
- * A stand-in RoutingService over a real socket: straight lines at 1.5 m/s.
- * Fleet's own tests use it so they do not depend on the map; the end-to-end
- * test uses the real routing service.
+ * A stand-in RoutingService over a real socket: straight lines at 1.5 m/s
+ * (divided by `traffic.slowdown`), leg i driving over graph edge i. Fleet's
+ * own tests use it so they do not depend on the map; the end-to-end test uses
+ * the real routing service.
  */
-export async function startStraightLineRouting(): Promise<{ address: string; close(): void; calls: string[] }> {
+export async function startStraightLineRouting(): Promise<{ address: string; close(): void; calls: string[]; traffic: StandInTraffic }> {
   const calls: string[] = [];
+  const traffic: StandInTraffic = { slowdown: 1, version: 1 };
+  const speed = () => 1.5 / traffic.slowdown;
   const impl: RoutingServiceServer = {
     planRoute(call, callback) {
       calls.push('planRoute');
@@ -35,16 +44,16 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
       const legs = pts.slice(1).map((to, i) => {
         const from = pts[i]!;
         const distanceM = metres(from, to);
-        return { distanceM, durationS: distanceM / 1.5, edgeIds: [i], points: [from, to] };
+        return { distanceM, durationS: distanceM / speed(), edgeIds: [i], points: [from, to] };
       });
       const distanceM = legs.reduce((s, l) => s + l.distanceM, 0);
-      callback(null, { legs, distanceM, durationS: distanceM / 1.5, trafficVersion: 1, edgeIds: legs.map((_, i) => i), geometryJson: '' } as never);
+      callback(null, { legs, distanceM, durationS: distanceM / speed(), trafficVersion: traffic.version, edgeIds: legs.map((_, i) => i), geometryJson: '' } as never);
     },
     planMatrix(call, callback) {
       calls.push('planMatrix');
       const { sources, destinations } = call.request;
-      const durationsS = sources.flatMap((s) => destinations.map((d) => metres(s, d) / 1.5));
-      callback(null, { rows: sources.length, cols: destinations.length, durationsS, distancesM: [], trafficVersion: 1 });
+      const durationsS = sources.flatMap((s) => destinations.map((d) => metres(s, d) / speed()));
+      callback(null, { rows: sources.length, cols: destinations.length, durationsS, distancesM: [], trafficVersion: traffic.version });
     },
     getNetwork(_call, callback) {
       callback({ code: grpc.status.UNIMPLEMENTED, details: 'the straight-line stand-in has no street network' });
@@ -55,7 +64,7 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown(), calls };
+  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown(), calls, traffic };
 }
 
 /** Names one fleet cluster under test shares: topics, Redis prefix, dispatch queue, its group on traffic changes. */
