@@ -44,6 +44,7 @@ import { createCommandLedgerStore, createReplicaHeartbeats, createSessionDirecto
 import { createRedisEtaStores } from './adapters/redis/eta-store.js';
 import { createRedisStores, fleetKeys, type EncodeEvents } from './adapters/redis/stores.js';
 import { createTrafficChangeConsumer } from './adapters/kafka/traffic-change-consumer.js';
+import { createEtaMetrics } from './adapters/telemetry/eta-metrics.js';
 import { createLinkMetrics } from './adapters/telemetry/link-metrics.js';
 import type { Config } from './config.js';
 
@@ -74,11 +75,12 @@ function buildLiveEtas(deps: {
   routes: RoutePlanner;
   clock: Clock;
   log: Logger;
+  meter: Meter;
 }): { liveEtas: LiveEtas; inbox: TrafficChangeInbox; reportingTo: (link: VehicleLink) => VehicleLink } {
   const { config } = deps;
   const { etas, inbox } = createRedisEtaStores(deps.redis, { keys: deps.keys, prefix: config.REDIS_PREFIX, encode: deps.encode, appended: deps.appended, historyMax: config.ETA_HISTORY_MAX });
   const liveEtas = createLiveEtas({
-    ...deps, etas, inbox,
+    ...deps, etas, inbox, metrics: createEtaMetrics(deps.meter),
     settings: { thresholdS: config.ETA_CHANGE_THRESHOLD_S, progressIntervalMs: config.ETA_PROGRESS_INTERVAL_MS, scanLimit: 10_000, concurrency: 8 },
   });
   const reportingTo = (link: VehicleLink): VehicleLink => ({
@@ -230,7 +232,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
     const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
-    const { liveEtas, inbox, reportingTo } = buildLiveEtas({ config, redis, keys, encode: encodeOutboxEntries(topics, clock.now), appended: relay.kick, jobs, vehicles, routes, clock, log });
+    const { liveEtas, inbox, reportingTo } = buildLiveEtas({ config, redis, keys, encode: encodeOutboxEntries(topics, clock.now), appended: relay.kick, jobs, vehicles, routes, clock, log, meter: options.telemetry?.meter ?? otelMetrics.getMeter('fleet') });
 
     const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
     const auth = createGrpcAuth(verifier);

@@ -1,5 +1,5 @@
 import type { JobChange } from '../domain/job.js';
-import type { EtaRecord } from '../domain/eta.js';
+import type { EtaCause, EtaRecord } from '../domain/eta.js';
 import type { Profile } from '../domain/types.js';
 import type { FleetEvent } from './ports.js';
 
@@ -35,4 +35,10 @@ export interface EtaHistoryStore {
   revise(change: JobChange, events: FleetEvent[], records: EtaRecord[]): Promise<boolean>;
   /** Oldest first; empty for a job whose ETA was never revised. */
   history(jobId: string): Promise<EtaRecord[]>;
+}
+
+/** What live ETAs count (exported on /metrics). */
+export interface EtaMetrics {
+  recomputed(cause: EtaCause, outcome: 'changed' | 'unchanged' | 'skipped'): void;
+  trafficChangesSwept(count: number): void;
 }

@@ -15,7 +15,7 @@ import {
   type EtaRecord,
 } from '../domain/eta.js';
 import type { Job } from '../domain/types.js';
-import type { EtaHistoryStore, TrafficChangeInbox } from './eta-ports.js';
+import type { EtaHistoryStore, EtaMetrics, TrafficChangeInbox } from './eta-ports.js';
 import type { Clock, FleetEvent, JobStore, RoutePlanner, VehicleStore } from './ports.js';
 
 export interface LiveEtaSettings extends EtaPolicy {
@@ -51,6 +51,7 @@ export function createLiveEtas(deps: {
   clock: Clock;
   log: Logger;
   settings: LiveEtaSettings;
+  metrics?: EtaMetrics;
 }) {
   const { jobs, vehicles, etas, clock, settings } = deps;
   const log = deps.log.child({ component: 'live-etas' });
@@ -74,6 +75,12 @@ export function createLiveEtas(deps: {
 
   /** Plan the rest of the job from its vehicle's position; store and announce the ETA if it moved past the threshold. */
   async function recompute(jobId: string, cause: EtaCause): Promise<RecomputeOutcome> {
+    const outcome = await recomputeOnce(jobId, cause);
+    deps.metrics?.recomputed(cause, outcome);
+    return outcome;
+  }
+
+  async function recomputeOnce(jobId: string, cause: EtaCause): Promise<RecomputeOutcome> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const job = await jobs.get(jobId);
       if (!job || !ETA_TRACKED.includes(job.status) || !job.eta) return 'skipped';
@@ -138,6 +145,7 @@ export function createLiveEtas(deps: {
         }
       });
       await deps.inbox.done(pending.map((c) => c.key));
+      deps.metrics?.trafficChangesSwept(pending.length);
       return { changes: pending.length, affected: affected.length, changed };
     },
 
