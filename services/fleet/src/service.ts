@@ -78,7 +78,7 @@ function buildLiveEtas(deps: {
   meter: Meter;
 }): { liveEtas: LiveEtas; inbox: TrafficChangeInbox; reportingTo: (link: VehicleLink) => VehicleLink } {
   const { config } = deps;
-  const { etas, inbox } = createRedisEtaStores(deps.redis, { keys: deps.keys, prefix: config.REDIS_PREFIX, encode: deps.encode, appended: deps.appended, historyMax: config.ETA_HISTORY_MAX });
+  const { etas, inbox } = createRedisEtaStores(deps.redis, { keys: deps.keys, encode: deps.encode, appended: deps.appended, historyMax: config.ETA_HISTORY_MAX });
   const liveEtas = createLiveEtas({
     ...deps, etas, inbox, metrics: createEtaMetrics(deps.meter),
     settings: { thresholdS: config.ETA_CHANGE_THRESHOLD_S, progressIntervalMs: config.ETA_PROGRESS_INTERVAL_MS, scanLimit: 10_000, concurrency: 8 },

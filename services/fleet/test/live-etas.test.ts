@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { EVENTS, unwrap, wrap, type EventProducer, type IncomingMessage } from '@kera/platform';
+import { Redis } from 'ioredis';
+import { createLogger, EVENTS, unwrap, wrap, type EventProducer, type IncomingMessage } from '@kera/platform';
 import {
   EtaChangeCause,
   JobEventKind,
@@ -24,6 +25,10 @@ import {
 } from '@kera/proto/fleet/v1/jobs';
 import { Profile } from '@kera/proto/traffic/v1/events';
 import { Inbox, uniqueName, waitFor } from '@kera/testkit';
+import { createFleetEventReplay } from '../src/adapters/kafka/fleet-event-replay.js';
+import { createRedisRestore } from '../src/adapters/redis/restore.js';
+import { fleetKeys } from '../src/adapters/redis/stores.js';
+import { rebuildFleetState } from '../src/app/rebuild.js';
 import { adminToken, asAdmin } from './auth.js';
 import { ActionStatus, ScriptedVehicle } from './scripted-vehicle.js';
 import { startFleetUnderTest, startStraightLineRouting, type FleetUnderTest } from './support.js';
@@ -138,6 +143,20 @@ describe('fleet: live ETAs', () => {
       history.records.map((r) => [r.eta, r.cause, r.trafficVersion]),
       [[job.eta, EtaChangeCause.UNSPECIFIED, 0], [first!.job!.eta, EtaChangeCause.TRAFFIC, 2], [changes[1]!.job!.eta, EtaChangeCause.TRAFFIC, 4]],
     );
+
+    // Lost from Redis, the history comes back the same from fleet.job-events.v1 (npm run fleet:rebuild).
+    const redis = new Redis(sut.config.REDIS_URL);
+    try {
+      const keys = fleetKeys(sut.config.REDIS_PREFIX);
+      await redis.del(keys.etaHistory(job.id));
+      const log = createLogger({ name: 'fleet-rebuild-test', level: 'warn' });
+      const rebuilt = await rebuildFleetState({ replay: createFleetEventReplay({ kafka: sut.kafka, topics: sut.topics, log }), restore: createRedisRestore(redis, keys), log });
+      assert.equal(rebuilt.etaHistories, 1);
+      const again = await unaryCall<GetEtaHistoryRequest, GetEtaHistoryResponse>(jobs.getEtaHistory.bind(jobs), { jobId: job.id });
+      assert.deepEqual(again.records, history.records);
+    } finally {
+      redis.disconnect();
+    }
 
     const cli = await runCli(sut.address, ['jobs', 'eta', job.id]);
     assert.equal(cli.code, 0, cli.stderr);

@@ -5,13 +5,6 @@ import { casWrite } from './cas.js';
 import { toJson } from './codec.js';
 import { ORDER_TTL_S, type EncodeEvents, type FleetKeys } from './stores.js';
 
-export const etaKeys = (prefix: string) => ({
-  /** A job's ETA records, oldest first (a capped list that lives as long as orders do). */
-  history: (jobId: string) => `${prefix}:eta:history:${jobId}`,
-  /** Traffic changes not yet swept: field `<profile>:<traffic version>:<area cell>`, value the change. */
-  trafficInbox: `${prefix}:eta:traffic-inbox`,
-});
-
 interface StoredRecord {
   eta: string;
   at: string;
@@ -19,7 +12,8 @@ interface StoredRecord {
   tv: number;
 }
 
-const encodeRecord = (r: EtaRecord): string =>
+/** An ETA record as stored in a job's history list. */
+export const encodeEtaRecord = (r: EtaRecord): string =>
   JSON.stringify({ eta: r.eta.toISOString(), at: r.computedAt.toISOString(), cause: r.cause, tv: r.trafficVersion } satisfies StoredRecord);
 
 const decodeRecord = (text: string): EtaRecord => {
@@ -34,44 +28,44 @@ const decodeRecord = (text: string): EtaRecord => {
  */
 export function createRedisEtaStores(
   redis: Redis,
-  deps: { keys: FleetKeys; prefix: string; encode: EncodeEvents; appended: () => void; historyMax: number },
+  deps: { keys: FleetKeys; encode: EncodeEvents; appended: () => void; historyMax: number },
 ): { etas: EtaHistoryStore; inbox: TrafficChangeInbox } {
-  const ek = etaKeys(deps.prefix);
+  const { keys } = deps;
 
   const etas: EtaHistoryStore = {
     async revise(change, events, records) {
       const { job } = change;
-      const history = ek.history(job.id);
+      const history = keys.etaHistory(job.id);
       const outboxEntries = deps.encode(events);
       const result = await casWrite(redis, {
-        doc: deps.keys.job(job.id),
-        outbox: deps.keys.outbox,
+        doc: keys.job(job.id),
+        outbox: keys.outbox,
         expectedVersion: job.version - 1,
         json: toJson(job),
-        ops: [['RPUSH', history, ...records.map(encodeRecord)], ['LTRIM', history, -deps.historyMax, -1], ['EXPIRE', history, ORDER_TTL_S]],
+        ops: [['RPUSH', history, ...records.map(encodeEtaRecord)], ['LTRIM', history, -deps.historyMax, -1], ['EXPIRE', history, ORDER_TTL_S]],
         outboxEntries,
       });
       if (result === 'ok' && outboxEntries.length > 0) deps.appended();
       return result === 'ok';
     },
     async history(jobId) {
-      return (await redis.lrange(ek.history(jobId), 0, -1)).map(decodeRecord);
+      return (await redis.lrange(keys.etaHistory(jobId), 0, -1)).map(decodeRecord);
     },
   };
 
   const inbox: TrafficChangeInbox = {
     async add(change) {
       const field = `${change.profile}:${change.trafficVersion}:${change.areaCell}`;
-      await redis.hset(ek.trafficInbox, field, JSON.stringify(change));
+      await redis.hset(keys.etaTrafficInbox, field, JSON.stringify(change));
     },
     async pending(limit) {
-      const all = await redis.hgetall(ek.trafficInbox);
+      const all = await redis.hgetall(keys.etaTrafficInbox);
       return Object.entries(all)
         .slice(0, limit)
         .map(([key, text]) => ({ key, ...(JSON.parse(text) as TrafficChangeNotice) }));
     },
-    async done(keys) {
-      if (keys.length > 0) await redis.hdel(ek.trafficInbox, ...keys);
+    async done(fields) {
+      if (fields.length > 0) await redis.hdel(keys.etaTrafficInbox, ...fields);
     },
   };
 
