@@ -9,6 +9,7 @@ import {
   remainingRoute,
   reviseEta,
   routeAffected,
+  routeMayBeAffected,
   type ChangedEdges,
   type EtaCause,
   type EtaPolicy,
@@ -108,7 +109,7 @@ export function createLiveEtas(deps: {
     for (const job of active) {
       if (!job.eta || !job.orderId || !job.vehicleId) continue;
       const order = await vehicles.getOrder(job.orderId);
-      if (!order || ![...changed.byProfile.values()].some((edges) => order.graphEdgeIds.some((e) => edges.has(e)))) continue;
+      if (!order || !routeMayBeAffected(changed, order.graphEdgeIds)) continue;
       const vehicle = await vehicles.get(job.vehicleId);
       if (vehicle && routeAffected(changed, vehicle.profile, order.graphEdgeIds)) affected.push(job);
     }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { baselineRecord, etaAfter, mergeChanges, progressDue, remainingRoute, reviseEta, routeAffected } from './eta.js';
+import { baselineRecord, etaAfter, mergeChanges, progressDue, remainingRoute, reviseEta, routeAffected, routeMayBeAffected } from './eta.js';
 import type { Job, JobStatus } from './types.js';
 
 const now = new Date('2026-12-02T10:00:00Z');
@@ -67,6 +67,7 @@ describe('live ETA rules', () => {
     assert.equal(routeAffected(changed, 'sidewalk', [10, 30]), false, 'edge 30 changed on the road graph, not the sidewalk one');
     assert.equal(routeAffected(changed, 'road', [30]), true);
     assert.equal(routeAffected(mergeChanges([]), 'road', [30]), false);
+    assert.deepEqual([routeMayBeAffected(changed, [30]), routeMayBeAffected(changed, [99])], [true, false], 'any profile, before the vehicle is read');
   });
 
   it('lets progress recompute at most once per interval', () => {

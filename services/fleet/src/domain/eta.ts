@@ -88,6 +88,10 @@ export function mergeChanges(changes: ReadonlyArray<{ profile: Profile; trafficV
   return { byProfile, trafficVersion };
 }
 
+/** The route meets a changed edge of some profile: only then is its vehicle's profile worth looking up. */
+export const routeMayBeAffected = (changed: ChangedEdges, routeEdgeIds: readonly number[]): boolean =>
+  [...changed.byProfile.values()].some((edges) => routeEdgeIds.some((e) => edges.has(e)));
+
 /** The job's route (its order's road-graph edges, on its vehicle's profile) drives over a changed edge. */
 export function routeAffected(changed: ChangedEdges, profile: Profile, routeEdgeIds: readonly number[]): boolean {
   const edges = changed.byProfile.get(profile);
