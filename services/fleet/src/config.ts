@@ -39,6 +39,17 @@ const schema = z.object({
   /** A moving vehicle's position is published at most this often (every other change at once). */
   POSITION_EVENT_MS: env.positiveInt(5_000),
   OUTBOX_POLL_MS: env.positiveInt(500),
+  /** A recomputed ETA that moved at least this far from the job's current one is stored and announced (ETA_CHANGED). */
+  ETA_CHANGE_THRESHOLD_S: env.positiveInt(60),
+  /** A job's ETA is recomputed from its vehicle's state reports at most this often. */
+  ETA_PROGRESS_INTERVAL_MS: env.positiveInt(30_000),
+  /** How often the cluster-wide sweep applies the traffic changes received since the last one. */
+  ETA_TRAFFIC_SWEEP_MS: env.positiveInt(1_000),
+  /** ETA records kept per job (the first one, then the latest changes). */
+  ETA_HISTORY_MAX: env.positiveInt(20),
+  /** Fleet's consumer group on routing's traffic changes. */
+  ETA_GROUP_ID: z.string().min(1).default('fleet-eta'),
+  TRAFFIC_CHANGES_TOPIC: z.string().default(TOPICS.routingTrafficChanges.name),
   /** Topic names; other than the registry's only for isolated test clusters. */
   JOB_EVENTS_TOPIC: z.string().default(TOPICS.fleetJobEvents.name),
   VEHICLE_EVENTS_TOPIC: z.string().default(TOPICS.fleetVehicleEvents.name),

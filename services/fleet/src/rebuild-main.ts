@@ -21,11 +21,11 @@ const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'fleet-rebu
 try {
   const summary = await rebuildFleetState({
     replay: createFleetEventReplay({ kafka, topics: defaultTopics(), log }),
-    restore: createRedisRestore(redis, fleetKeys(config.REDIS_PREFIX)),
+    restore: createRedisRestore(redis, fleetKeys(config.REDIS_PREFIX), config.ETA_HISTORY_MAX),
     log,
   });
   process.stdout.write(
-    `rebuilt ${summary.jobs} jobs, ${summary.vehicles} vehicles, ${summary.orders} orders from ${summary.events} events` +
+    `rebuilt ${summary.jobs} jobs, ${summary.vehicles} vehicles, ${summary.orders} orders, ${summary.etaHistories} ETA histories from ${summary.events} events` +
       ` (${summary.kept} already present and as new, ${summary.undecodable} undecodable)\n`,
   );
 } catch (err) {

@@ -22,6 +22,8 @@ import { FleetServiceService } from '@kera/proto/fleet/v1/fleet';
 import { JobServiceService } from '@kera/proto/fleet/v1/jobs';
 import { VehicleLinkService } from '@kera/proto/fleet/v1/vehicle_link';
 import { createJobAccess, createVehicleQueries } from './app/access.js';
+import type { TrafficChangeInbox } from './app/eta-ports.js';
+import { createLiveEtas, type LiveEtas } from './app/live-etas.js';
 import { createDispatcher } from './app/dispatcher.js';
 import { createJobUseCases } from './app/jobs.js';
 import type { Clock, DispatchQueue, Ids, JobStore, Outbox, ReplicaHeartbeats, RoutePlanner, VehicleStore } from './app/ports.js';
@@ -39,7 +41,10 @@ import { createDispatchMetrics } from './adapters/telemetry/dispatch-metrics.js'
 import { createJobEventFeed } from './adapters/redis/job-event-feed.js';
 import { createClusterSingletons } from './adapters/redis/cluster-lock.js';
 import { createCommandLedgerStore, createReplicaHeartbeats, createSessionDirectory, linkKeys } from './adapters/redis/link-store.js';
-import { createRedisStores, fleetKeys } from './adapters/redis/stores.js';
+import { createRedisEtaStores } from './adapters/redis/eta-store.js';
+import { createRedisStores, fleetKeys, type EncodeEvents } from './adapters/redis/stores.js';
+import { createTrafficChangeConsumer } from './adapters/kafka/traffic-change-consumer.js';
+import { createEtaMetrics } from './adapters/telemetry/eta-metrics.js';
 import { createLinkMetrics } from './adapters/telemetry/link-metrics.js';
 import type { Config } from './config.js';
 
@@ -53,6 +58,46 @@ export interface FleetService {
 }
 
 type Closers = ReturnType<typeof createShutdown>;
+
+/**
+ * Live ETAs: the ETA history and traffic inbox on Redis, the use case, and a
+ * vehicle link that also tells it of every state report (without waiting:
+ * the link never waits on routing for an ETA).
+ */
+function buildLiveEtas(deps: {
+  config: Config;
+  redis: Redis;
+  keys: ReturnType<typeof fleetKeys>;
+  encode: EncodeEvents;
+  appended: () => void;
+  jobs: JobStore;
+  vehicles: VehicleStore;
+  routes: RoutePlanner;
+  clock: Clock;
+  log: Logger;
+  meter: Meter;
+}): { liveEtas: LiveEtas; inbox: TrafficChangeInbox; reportingTo: (link: VehicleLink) => VehicleLink } {
+  const { config } = deps;
+  const { etas, inbox } = createRedisEtaStores(deps.redis, { keys: deps.keys, encode: deps.encode, appended: deps.appended, historyMax: config.ETA_HISTORY_MAX });
+  const liveEtas = createLiveEtas({
+    ...deps, etas, inbox, metrics: createEtaMetrics(deps.meter),
+    settings: { thresholdS: config.ETA_CHANGE_THRESHOLD_S, progressIntervalMs: config.ETA_PROGRESS_INTERVAL_MS, scanLimit: 10_000, concurrency: 8 },
+  });
+  const reportingTo = (link: VehicleLink): VehicleLink => ({
+    ...link,
+    async connect(hello, channel) {
+      const session = await link.connect(hello, channel);
+      return {
+        ...session,
+        async onState(report) {
+          await session.onState(report);
+          void liveEtas.vehicleReported(hello.vehicleId);
+        },
+      };
+    },
+  });
+  return { liveEtas, inbox, reportingTo };
+}
 
 /**
  * This replica's part in the cluster: heartbeats, its own link housekeeping
@@ -187,16 +232,17 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
     const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
+    const { liveEtas, inbox, reportingTo } = buildLiveEtas({ config, redis, keys, encode: encodeOutboxEntries(topics, clock.now), appended: relay.kick, jobs, vehicles, routes, clock, log, meter: options.telemetry?.meter ?? otelMetrics.getMeter('fleet') });
 
     const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
     const auth = createGrpcAuth(verifier);
     const grpcServer = createGrpcServer({ log, tls: config, services: ['kera.fleet.v1.JobService', 'kera.fleet.v1.FleetService', 'kera.fleet.v1.VehicleLink'] });
-    grpcServer.server.addService(JobServiceService, jobService({ jobs: createJobAccess(jobUseCases), feed, auth, log }));
+    grpcServer.server.addService(JobServiceService, jobService({ jobs: createJobAccess(jobUseCases, liveEtas), feed, auth, log }));
     const queries = createVehicleQueries({ vehicles, jobs });
     grpcServer.server.addService(FleetServiceService, fleetService({ vehicles, queries, commands: link.commands, auth, log }));
     grpcServer.server.addService(
       VehicleLinkService,
-      vehicleLinkService({ link, verifier, stateIntervalMs: config.STATE_INTERVAL_MS, leaseMs: config.LEASE_MS, newId: ids.commandId, log }),
+      vehicleLinkService({ link: reportingTo(link), verifier, stateIntervalMs: config.STATE_INTERVAL_MS, leaseMs: config.LEASE_MS, newId: ids.commandId, log }),
     );
     const grpcPort = await grpcServer.listen(`0.0.0.0:${config.GRPC_PORT}`);
     closers.add('grpc', () => grpcServer.close(config.SHUTDOWN_DEADLINE_MS / 2));
@@ -215,6 +261,11 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     });
     // Once cluster-wide, on whichever replica holds the lock (the repairs are idempotent anyway).
     singletons.every('reconciler', config.RECONCILE_INTERVAL_MS, async () => void (await reconciler.runOnce()));
+    // Every replica consumes (one group) into the shared inbox; one at a time recomputes the ETAs.
+    singletons.every('eta-traffic', config.ETA_TRAFFIC_SWEEP_MS, async () => void (await liveEtas.sweepTrafficChanges()));
+    const trafficChanges = createTrafficChangeConsumer({ kafka, topic: config.TRAFFIC_CHANGES_TOPIC, groupId: config.ETA_GROUP_ID, inbox, log });
+    closers.add('traffic-changes-consumer', () => trafficChanges.stop());
+    await trafficChanges.start();
 
     dispatchQueue.startWorker(dispatcher);
     grpcServer.setServing(true);

@@ -28,7 +28,8 @@ export class ScriptedVehicle {
   constructor(
     address: string,
     readonly id: string,
-    readonly position = { lat: 60.1841, lon: 24.8301 },
+    /** Where the next reports say the vehicle is (`moveTo` changes it). */
+    public position = { lat: 60.1841, lon: 24.8301 },
     token: () => Promise<string> = () => vehicleToken(id),
   ) {
     this.client = new VehicleLinkClient(address, grpc.credentials.createInsecure(), withToken(token));

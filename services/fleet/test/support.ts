@@ -17,13 +17,22 @@ const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }
   return 2 * R * Math.asin(Math.sqrt(x));
 };
 
+/** What the stand-in's traffic is now: every duration is multiplied by `slowdown`; plans report `version`. */
+export interface StandInTraffic {
+  slowdown: number;
+  version: number;
+}
+
 /**
- * A stand-in RoutingService over a real socket: straight lines at 1.5 m/s.
- * Fleet's own tests use it so they do not depend on the map; the end-to-end
- * test uses the real routing service.
+ * A stand-in RoutingService over a real socket: straight lines at 1.5 m/s
+ * (divided by `traffic.slowdown`), leg i driving over graph edge i. Fleet's
+ * own tests use it so they do not depend on the map; the end-to-end test uses
+ * the real routing service.
  */
-export async function startStraightLineRouting(): Promise<{ address: string; close(): void; calls: string[] }> {
+export async function startStraightLineRouting(): Promise<{ address: string; close(): void; calls: string[]; traffic: StandInTraffic }> {
   const calls: string[] = [];
+  const traffic: StandInTraffic = { slowdown: 1, version: 1 };
+  const speed = () => 1.5 / traffic.slowdown;
   const impl: RoutingServiceServer = {
     planRoute(call, callback) {
       calls.push('planRoute');
@@ -35,16 +44,16 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
       const legs = pts.slice(1).map((to, i) => {
         const from = pts[i]!;
         const distanceM = metres(from, to);
-        return { distanceM, durationS: distanceM / 1.5, edgeIds: [i], points: [from, to] };
+        return { distanceM, durationS: distanceM / speed(), edgeIds: [i], points: [from, to] };
       });
       const distanceM = legs.reduce((s, l) => s + l.distanceM, 0);
-      callback(null, { legs, distanceM, durationS: distanceM / 1.5, trafficVersion: 1, edgeIds: legs.map((_, i) => i), geometryJson: '' } as never);
+      callback(null, { legs, distanceM, durationS: distanceM / speed(), trafficVersion: traffic.version, edgeIds: legs.map((_, i) => i), geometryJson: '' } as never);
     },
     planMatrix(call, callback) {
       calls.push('planMatrix');
       const { sources, destinations } = call.request;
-      const durationsS = sources.flatMap((s) => destinations.map((d) => metres(s, d) / 1.5));
-      callback(null, { rows: sources.length, cols: destinations.length, durationsS, distancesM: [], trafficVersion: 1 });
+      const durationsS = sources.flatMap((s) => destinations.map((d) => metres(s, d) / speed()));
+      callback(null, { rows: sources.length, cols: destinations.length, durationsS, distancesM: [], trafficVersion: traffic.version });
     },
     getNetwork(_call, callback) {
       callback({ code: grpc.status.UNIMPLEMENTED, details: 'the straight-line stand-in has no street network' });
@@ -55,12 +64,15 @@ export async function startStraightLineRouting(): Promise<{ address: string; clo
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown(), calls };
+  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown(), calls, traffic };
 }
 
-/** Names one fleet cluster under test shares: topics, Redis prefix, dispatch queue. */
+/** Names one fleet cluster under test shares: topics, Redis prefix, dispatch queue, its group on traffic changes. */
 export interface FleetNames {
   topics: TopicNames;
+  /** The routing.traffic-changes.v1 stand-in fleet consumes (its own, so parallel tests never share a group or records). */
+  trafficChanges: string;
+  etaGroupId: string;
   redisPrefix: string;
   dispatchQueue: string;
 }
@@ -72,20 +84,23 @@ export async function createFleetNames(kafka: KafkaPort): Promise<FleetNames> {
     vehicleEvents: uniqueName('test.fleet.vehicle-events'),
     orders: uniqueName('test.fleet.orders'),
   };
+  const trafficChanges = uniqueName('test.fleet.traffic-changes');
   await kafka.ensureTopics([
     { ...TOPICS.fleetJobEvents, name: topics.jobEvents },
     { ...TOPICS.fleetVehicleEvents, name: topics.vehicleEvents },
     { ...TOPICS.fleetOrders, name: topics.orders },
+    { ...TOPICS.routingTrafficChanges, name: trafficChanges },
   ]);
   // A busy broker may answer for a new topic's partitions a moment after creating it.
-  for (const topic of Object.values(topics)) await waitFor(`topic ${topic} served`, () => kafka.endOffsets(topic).then((o) => o.length > 0));
-  return { topics, redisPrefix: uniqueName('fleet-test'), dispatchQueue: uniqueName('dispatch') };
+  for (const topic of [...Object.values(topics), trafficChanges]) await waitFor(`topic ${topic} served`, () => kafka.endOffsets(topic).then((o) => o.length > 0));
+  return { topics, trafficChanges, etaGroupId: uniqueName('fleet-eta-test'), redisPrefix: uniqueName('fleet-test'), dispatchQueue: uniqueName('dispatch') };
 }
 
 /** Remove a cluster's topics and Redis keys. */
 export async function deleteFleetNames(kafka: KafkaPort, names: FleetNames, queuePrefix = 'bull'): Promise<void> {
   const infra = await testInfra();
-  await kafka.deleteTopics(Object.values(names.topics));
+  await kafka.deleteTopics([...Object.values(names.topics), names.trafficChanges]);
+  await kafka.deleteGroup(names.etaGroupId).catch(() => undefined); // absent when no replica ever joined
   await deleteKeys(infra.redisUrl, [`${names.redisPrefix}:*`, `${queuePrefix}:${names.dispatchQueue}:*`]);
 }
 
@@ -99,6 +114,8 @@ const fleetEnv = (infra: { kafkaBrokers: string[]; redisUrl: string }, routingAd
   DISPATCH_QUEUE: names.dispatchQueue,
   DISPATCH_RETRY_MS: '200',
   OUTBOX_POLL_MS: '100',
+  TRAFFIC_CHANGES_TOPIC: names.trafficChanges,
+  ETA_GROUP_ID: names.etaGroupId,
   // Trusts the test key pair (./auth.js): clients present tokens with asAdmin() / asOperator(id).
   AUTH_PUBLIC_KEYS: testKeys.publicKeys,
   ...overrides,

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VehicleEventType } from '@kera/proto/fleet/v1/fleet';
-import { JobStatus } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus } from '@kera/proto/fleet/v1/jobs';
+import { EVENTS, wrap } from '@kera/platform';
 import { VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { IncidentKind } from '@kera/proto/traffic/v1/events';
 import { uniqueName, waitFor } from '@kera/testkit';
@@ -81,6 +82,33 @@ describe('alert webhooks', () => {
         [new Date(base + 300_000).toISOString(), new Date(base + 900_000).toISOString(), 600],
       ],
     );
+  });
+
+  it("fleet's ETA_CHANGED events: one job.updated each, job.eta_changed with the cause past notify's threshold, nothing again on redelivery", async () => {
+    const { hooks, operatorId } = await subscriber(['job.updated', 'job.eta_changed', 'job.delivered']);
+    const jobId = uniqueName('job');
+    const t0 = Date.now();
+    const base = t0 + 600_000;
+    const at = (s: number) => new Date(t0 + s * 1000);
+    const eta = (s: number) => new Date(base + s * 1000);
+    const same = JobStatus.DISPATCHED;
+    const etaChanged = (version: number, from: number, to: number, cause: EtaChangeCause) => ({
+      ...jobEvent(jobId, operatorId, same, same, version, { eta: eta(to) }),
+      kind: JobEventKind.ETA_CHANGED, previousEta: eta(from), etaCause: cause, trafficVersion: 7,
+    });
+    await notify.publishJob(jobEvent(jobId, operatorId, same, JobStatus.ASSIGNED, 4, { eta: eta(0) }), at(0)); // baseline
+    // +300 s after a traffic change, delivered twice by Kafka (same envelope id).
+    const traffic = wrap(EVENTS.jobEvent, etaChanged(5, 0, 300, EtaChangeCause.TRAFFIC), { source: 'fleet', id: crypto.randomUUID(), occurredAt: at(20) });
+    await notify.producer.send(notify.topics.jobEvents, [{ key: jobId, value: traffic }, { key: jobId, value: traffic }]);
+    // +90 s from progress: fleet told it (its threshold is lower), notify's 120 s threshold holds it back.
+    await notify.publishJob(etaChanged(6, 300, 390, EtaChangeCause.PROGRESS), at(100));
+    await notify.publishJob(jobEvent(jobId, operatorId, JobStatus.DELIVERED, same, 7, { eta: undefined }), at(120));
+
+    const received = await hooks.requests.waitUntil('delivered webhook', (items) => items.some((r) => r.eventType === 'job.delivered'));
+    assert.deepEqual(received.map((r) => r.eventType), ['job.updated', 'job.eta_changed', 'job.updated', 'job.delivered']);
+    const told = body(received[1]!).data;
+    assert.deepEqual([told.previousEta, told.eta, told.shiftSeconds, told.cause], [eta(0).toISOString(), eta(300).toISOString(), 300, 'traffic']);
+    assert.deepEqual(received.slice(0, 3).map((r) => body(r).data.job.version), [5, 5, 6]);
   });
 
   it('job.delayed once a job is past its latest delivery and not delivered', async () => {

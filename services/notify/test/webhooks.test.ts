@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENTS, wrap } from '@kera/platform';
-import { JobStatus } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus } from '@kera/proto/fleet/v1/jobs';
 import { uniqueName, waitFor } from '@kera/testkit';
 import { createDeliveryLanes } from '../src/adapters/redis/delivery-lanes.js';
 import { deliveryIdOf } from '../src/domain/delivery.js';
@@ -184,7 +184,7 @@ describe('webhooks for job events', () => {
     const jobId = uniqueName('job');
     await notify.producer.send(notify.topic, [
       { key: jobId, value: Buffer.from('{"not":"an envelope"}') },
-      { key: jobId, value: wrap(EVENTS.jobEvent, { job: undefined, previousStatus: JobStatus.UNSPECIFIED }, { source: 'fleet' }) },
+      { key: jobId, value: wrap(EVENTS.jobEvent, { job: undefined, previousStatus: JobStatus.UNSPECIFIED, kind: JobEventKind.UNSPECIFIED, etaCause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 }, { source: 'fleet' }) },
     ]);
     await notify.publishLifecycle(jobId, operatorId, [JobStatus.CREATED]);
     await hooks.requests.waitUntil('created webhook', (items) => items.length >= 1);

@@ -34,6 +34,7 @@ export type Command =
       latestDelivery: Date | undefined;
     }
   | { kind: 'jobs.get'; jobId: string }
+  | { kind: 'jobs.eta'; jobId: string }
   | { kind: 'jobs.list'; statuses: JobStatusName[]; operatorId: string; limit: number }
   | { kind: 'jobs.cancel'; jobId: string; reason: string }
   /** jobId '' watches every job. */
@@ -136,6 +137,13 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       options: {},
       positionals: ['job-id'],
       build: (_v, [jobId]) => ({ kind: 'jobs.get', jobId: jobId! }),
+    },
+    eta: {
+      usage: 'kera jobs eta <job-id>',
+      summary: "show a job's ETA history: the first ETA, then each change and its cause (traffic, progress)",
+      options: {},
+      positionals: ['job-id'],
+      build: (_v, [jobId]) => ({ kind: 'jobs.eta', jobId: jobId! }),
     },
     list: {
       usage: 'kera jobs list [--status QUEUED,DISPATCHED] [--operator ID] [--limit N]',

@@ -1,10 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { JobStatus, type Job } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus, type Job } from '@kera/proto/fleet/v1/jobs';
 import { VehicleKind, VehicleStatus } from '@kera/proto/fleet/v1/vehicle';
 import { Profile } from '@kera/proto/traffic/v1/events';
 import {
   enumName,
+  etaHistoryView,
+  formatEtaHistory,
   formatJob,
   formatJobEvent,
   formatJobs,
@@ -16,6 +18,9 @@ import {
   table,
   vehicleView,
 } from './format.js';
+
+/** The event fields of a status step (no ETA change). */
+const statusStep = (previousStatus: JobStatus) => ({ previousStatus, kind: JobEventKind.STATUS_CHANGED, etaCause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 });
 
 const job = (overrides: Partial<Job> = {}): Job => ({
   id: 'job-1',
@@ -82,11 +87,38 @@ describe('text output', () => {
 
   it('prints one watch line per event: time, job, status, vehicle, eta, and a reason when there is one', () => {
     assert.equal(
-      formatJobEvent(jobEventView({ job: job(), previousStatus: JobStatus.ASSIGNED })),
+      formatJobEvent(jobEventView({ job: job(), ...statusStep(JobStatus.ASSIGNED) })),
       '2025-05-01T10:00:03.250Z  job-1  DISPATCHED  vehicle=robot-1  eta=2025-05-01T10:04:12Z',
     );
-    const failed = formatJobEvent(jobEventView({ job: job({ status: JobStatus.FAILED, reason: 'vehicle robot-1 went offline' }), previousStatus: JobStatus.PICKED_UP }));
+    const failed = formatJobEvent(jobEventView({ job: job({ status: JobStatus.FAILED, reason: 'vehicle robot-1 went offline' }), ...statusStep(JobStatus.PICKED_UP) }));
     assert.match(failed, /FAILED .* reason="vehicle robot-1 went offline"$/);
+  });
+
+  it('prints an ETA change as the old and new ETA with its cause', () => {
+    const event = { job: job({ eta: new Date('2025-05-01T10:09:32Z') }), previousStatus: JobStatus.DISPATCHED, kind: JobEventKind.ETA_CHANGED, previousEta: new Date('2025-05-01T10:04:12Z'), etaCause: EtaChangeCause.TRAFFIC, trafficVersion: 7 };
+    assert.equal(
+      formatJobEvent(jobEventView(event)),
+      '2025-05-01T10:00:03.250Z  job-1  ETA_CHANGED  vehicle=robot-1  eta=2025-05-01T10:04:12Z → 2025-05-01T10:09:32Z  cause=traffic',
+    );
+  });
+
+  it("prints a job's ETA history with each shift and cause; an empty history says why", () => {
+    const views = etaHistoryView([
+      { eta: new Date('2025-05-01T10:04:12Z'), computedAt: new Date('2025-05-01T10:00:00Z'), cause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 },
+      { eta: new Date('2025-05-01T10:09:32Z'), computedAt: new Date('2025-05-01T10:01:00Z'), cause: EtaChangeCause.TRAFFIC, trafficVersion: 7 },
+      { eta: new Date('2025-05-01T10:08:02Z'), computedAt: new Date('2025-05-01T10:03:00Z'), cause: EtaChangeCause.PROGRESS, trafficVersion: 7 },
+    ]);
+    assert.deepEqual(views.map((v) => [v.cause, v.shiftS]), [['ORDER_ACCEPTED', undefined], ['TRAFFIC', 320], ['PROGRESS', -90]]);
+    assert.equal(
+      formatEtaHistory('job-1', views),
+      [
+        'COMPUTED AT           ETA                   SHIFT   CAUSE           TRAFFIC VERSION',
+        '2025-05-01T10:00:00Z  2025-05-01T10:04:12Z  -       ORDER_ACCEPTED  -',
+        '2025-05-01T10:01:00Z  2025-05-01T10:09:32Z  +320 s  TRAFFIC         7',
+        '2025-05-01T10:03:00Z  2025-05-01T10:08:02Z  -90 s   PROGRESS        7',
+      ].join('\n'),
+    );
+    assert.match(formatEtaHistory('job-2', []), /no ETA history for job job-2 yet/);
   });
 
   it('lists vehicles with battery and position', () => {

@@ -3,7 +3,7 @@
  * output) and views become aligned text for people. Pure.
  */
 import type { GeoPoint } from '@kera/proto/common/v1/envelope';
-import { JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus, type EtaRecord, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
 import { VehicleKind, VehicleStatus, type Vehicle } from '@kera/proto/fleet/v1/vehicle';
 import type { DeadLetter, Subscription } from '@kera/proto/notify/v1/subscriptions';
 import { Profile } from '@kera/proto/traffic/v1/events';
@@ -143,14 +143,46 @@ export function formatDeadLetters(letters: readonly DeadLetterView[]): string {
 }
 
 export interface JobEventView {
+  /** STATUS_CHANGED, or ETA_CHANGED (only the ETA moved); UNSPECIFIED from fleets before ETA events. */
+  kind: string;
   previousStatus: string;
+  /** ETA_CHANGED: the ETA before, and why it moved (TRAFFIC, PROGRESS). */
+  previousEta?: string | undefined;
+  etaCause?: string | undefined;
   job: JobView | undefined;
 }
 
+const isEtaChange = (event: JobEvent): boolean => event.kind === JobEventKind.ETA_CHANGED;
+
 export const jobEventView = (event: JobEvent): JobEventView => ({
+  kind: enumName(JobEventKind, event.kind),
   previousStatus: enumName(JobStatus, event.previousStatus),
+  previousEta: isEtaChange(event) ? iso(event.previousEta) : undefined,
+  etaCause: isEtaChange(event) ? enumName(EtaChangeCause, event.etaCause) : undefined,
   job: event.job ? jobView(event.job) : undefined,
 });
+
+export interface EtaRecordView {
+  eta?: string | undefined;
+  computedAt?: string | undefined;
+  /** ORDER_ACCEPTED for the first ETA, else TRAFFIC or PROGRESS. */
+  cause: string;
+  trafficVersion: number;
+  /** Seconds later (+) or earlier (-) than the record before; absent on the first. */
+  shiftS?: number | undefined;
+}
+
+export const etaHistoryView = (records: readonly EtaRecord[]): EtaRecordView[] =>
+  records.map((r, i) => {
+    const before = records[i - 1]?.eta;
+    return {
+      eta: iso(r.eta),
+      computedAt: iso(r.computedAt),
+      cause: r.cause === EtaChangeCause.UNSPECIFIED ? 'ORDER_ACCEPTED' : enumName(EtaChangeCause, r.cause),
+      trafficVersion: r.trafficVersion,
+      shiftS: before && r.eta ? Math.round((r.eta.getTime() - before.getTime()) / 1000) : undefined,
+    };
+  });
 
 // ─── text for people ─────────────────────────────────────────────────────────
 
@@ -199,13 +231,28 @@ export function formatJobs(jobs: readonly JobView[]): string {
   );
 }
 
-/** One line per event: time, job, status, vehicle, eta (and why, when there is a reason). */
+const signedSeconds = (s: number): string => `${s >= 0 ? '+' : ''}${s} s`;
+
+/** One line per event: time, job, status (or ETA_CHANGED), vehicle, eta (and why, when there is a reason). */
 export function formatJobEvent(event: JobEventView): string {
   const job = event.job;
   if (!job) return `${DASH}  (event without a job)`;
+  if (event.kind === 'ETA_CHANGED') {
+    const cause = (event.etaCause ?? DASH).toLowerCase();
+    return [job.updatedAt ?? DASH, job.id, 'ETA_CHANGED', `vehicle=${job.vehicleId ?? DASH}`, `eta=${event.previousEta ?? DASH} → ${job.eta ?? DASH}`, `cause=${cause}`].join('  ');
+  }
   const parts = [job.updatedAt ?? DASH, job.id, job.status.padEnd(10), `vehicle=${job.vehicleId ?? DASH}`, `eta=${job.eta ?? DASH}`];
   if (job.reason) parts.push(`reason=${JSON.stringify(job.reason)}`);
   return parts.join('  ');
+}
+
+/** A job's ETAs, oldest first: when each was computed, the ETA, how far it moved and why. */
+export function formatEtaHistory(jobId: string, records: readonly EtaRecordView[]): string {
+  if (records.length === 0) return `no ETA history for job ${jobId} yet (its ETA has not changed since the vehicle accepted the order)`;
+  return table(
+    ['COMPUTED AT', 'ETA', 'SHIFT', 'CAUSE', 'TRAFFIC VERSION'],
+    records.map((r) => [r.computedAt ?? DASH, r.eta ?? DASH, r.shiftS === undefined ? DASH : signedSeconds(r.shiftS), r.cause, r.trafficVersion ? String(r.trafficVersion) : DASH]),
+  );
 }
 
 export function formatVehicle(v: VehicleView): string {

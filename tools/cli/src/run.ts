@@ -4,11 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus, type StatusObject } from '@grpc/grpc-js';
-import { JobStatus, type Job, type JobEvent, type WatchJobsResponse } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus, type Job, type JobEvent, type WatchJobsResponse } from '@kera/proto/fleet/v1/jobs';
 import { InstantActionType } from '@kera/proto/fleet/v1/vehicle_link';
 import { parseInvocation, UsageError, type Command, type InstantActionName } from './args.js';
 import { createClients, describeServiceError, isServiceError, unary, type KeraClients } from './clients.js';
 import {
+  etaHistoryView,
+  formatEtaHistory,
   formatJob,
   formatJobEvent,
   formatJobs,
@@ -145,6 +147,12 @@ const handlers: Handlers = {
     const { job } = await unary(c.jobs.getJob.bind(c.jobs), { jobId: command.jobId }, DEADLINE_MS);
     return printJob(required(job, 'job'), out);
   },
+  'jobs.eta': async (command, c, out) => {
+    const { records } = await unary(c.jobs.getEtaHistory.bind(c.jobs), { jobId: command.jobId }, DEADLINE_MS);
+    const views = etaHistoryView(records);
+    out.print(views, formatEtaHistory(command.jobId, views));
+    return 0;
+  },
   'jobs.list': async (command, c, out) => {
     const request = { statuses: command.statuses.map((s) => statusValue[s]), operatorId: command.operatorId, limit: command.limit };
     const views = (await unary(c.jobs.listJobs.bind(c.jobs), request, DEADLINE_MS)).jobs.map(jobView);
@@ -254,7 +262,7 @@ function watchJobs(c: KeraClients, jobId: string, out: Output): Promise<number> 
   call.on('metadata', () => {
     if (!jobId || closed) return;
     unary(c.jobs.getJob.bind(c.jobs), { jobId }, DEADLINE_MS).then(({ job }) => {
-      if (job && !seenEvent && !closed) show({ job, previousStatus: JobStatus.UNSPECIFIED });
+      if (job && !seenEvent && !closed) show({ job, previousStatus: JobStatus.UNSPECIFIED, kind: JobEventKind.UNSPECIFIED, etaCause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 });
     }, fail);
   });
   call.on('error', () => undefined); // the outcome arrives as 'status'

@@ -16,6 +16,8 @@ import * as grpc from '@grpc/grpc-js';
 import { Inbox } from '@kera/testkit';
 import { FleetServiceService, type FleetServiceServer, type SendInstantActionRequest } from '@kera/proto/fleet/v1/fleet';
 import {
+  EtaChangeCause,
+  JobEventKind,
   JobServiceService,
   JobStatus,
   type Job,
@@ -51,6 +53,9 @@ const job = (overrides: Partial<Job> = {}): Job => ({
   waitReason: '',
   ...overrides,
 });
+
+/** The event fields of a status step (no ETA change). */
+const statusStep = (previousStatus: JobStatus) => ({ previousStatus, kind: JobEventKind.STATUS_CHANGED, etaCause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 });
 
 const serviceError = (code: grpc.status, details: string) => Object.assign(new Error(details), { code, details });
 
@@ -96,6 +101,16 @@ const jobService: JobServiceServer = {
   cancelJob: (call, callback) => {
     seen.cancels.push(call.request);
     callback(null, { job: job({ id: call.request.jobId, status: JobStatus.CANCELLED, reason: call.request.reason }) });
+  },
+  getEtaHistory: (call, callback) => {
+    if (call.request.jobId !== currentJob.id) return callback(serviceError(grpc.status.NOT_FOUND, `job ${call.request.jobId} not found`));
+    callback(null, {
+      jobId: currentJob.id,
+      records: [
+        { eta: new Date('2025-05-01T10:20:00Z'), computedAt: new Date('2025-05-01T10:11:00Z'), cause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 },
+        { eta: new Date('2025-05-01T10:26:00Z'), computedAt: new Date('2025-05-01T10:12:30Z'), cause: EtaChangeCause.TRAFFIC, trafficVersion: 12 },
+      ],
+    });
   },
   watchJobs: (call) => {
     // Like the fleet: headers go out once the watch is in place.
@@ -332,7 +347,7 @@ describe('kera CLI against real gRPC servers', () => {
     assert.equal(stream.request.jobId, 'job-1');
     const at = (minute: number) => new Date(`2025-05-01T10:${minute}:00Z`);
     for (const [status, minute] of [[JobStatus.DISPATCHED, 11], [JobStatus.PICKED_UP, 15], [JobStatus.DELIVERED, 20]] as const) {
-      stream.write({ event: { previousStatus: JobStatus.UNSPECIFIED, job: job({ status, vehicleId: 'robot-1', eta: at(20), updatedAt: at(minute) }) } });
+      stream.write({ event: { ...statusStep(JobStatus.UNSPECIFIED), job: job({ status, vehicleId: 'robot-1', eta: at(20), updatedAt: at(minute) }) } });
     }
     const result = await watching;
     assert.equal(result.code, 0);
@@ -341,6 +356,22 @@ describe('kera CLI against real gRPC servers', () => {
       '2025-05-01T10:15:00Z  job-1  PICKED_UP   vehicle=robot-1  eta=2025-05-01T10:20:00Z',
       '2025-05-01T10:20:00Z  job-1  DELIVERED   vehicle=robot-1  eta=2025-05-01T10:20:00Z',
     ]);
+  });
+
+  it("prints a job's ETA history, as a table or as JSON; an unknown job exits 1", async () => {
+    currentJob = job({ status: JobStatus.DISPATCHED, vehicleId: 'robot-1' });
+    const result = await kera(['jobs', 'eta', 'job-1']);
+    assert.equal(result.code, 0);
+    assert.deepEqual(result.stdout.split('\n'), [
+      'COMPUTED AT           ETA                   SHIFT   CAUSE           TRAFFIC VERSION',
+      '2025-05-01T10:11:00Z  2025-05-01T10:20:00Z  -       ORDER_ACCEPTED  -',
+      '2025-05-01T10:12:30Z  2025-05-01T10:26:00Z  +360 s  TRAFFIC         12',
+    ]);
+    const json = await kera(['jobs', 'eta', 'job-1', '--json']);
+    assert.deepEqual(JSON.parse(json.stdout)[1], { eta: '2025-05-01T10:26:00Z', computedAt: '2025-05-01T10:12:30Z', cause: 'TRAFFIC', trafficVersion: 12, shiftS: 360 });
+    const unknown = await kera(['jobs', 'eta', 'job-404']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /NOT_FOUND: job job-404 not found/);
   });
 
   it('returns at once when the watched job is already finished', async () => {
@@ -362,12 +393,12 @@ describe('kera CLI against real gRPC servers', () => {
     const watchersBefore = seen.watchers.items.length;
     const watching = kera(['jobs', 'watch', '--json'], { signal: interrupt.signal, lines });
     const stream = await seen.watchers.waitUntil('the watch call', (items) => items.length > watchersBefore).then((items) => items.at(-1)!);
-    stream.write({ event: { previousStatus: JobStatus.CREATED, job: job({ id: 'job-9' }) } });
+    stream.write({ event: { ...statusStep(JobStatus.CREATED), job: job({ id: 'job-9' }) } });
     await lines.waitFor('the event', (l) => l.includes('job-9'));
     interrupt.abort();
     const result = await watching;
     assert.equal(result.code, 0);
-    assert.deepEqual(JSON.parse(result.stdout), { previousStatus: 'CREATED', job: jobFields('job-9') });
+    assert.deepEqual(JSON.parse(result.stdout), { kind: 'STATUS_CHANGED', previousStatus: 'CREATED', job: jobFields('job-9') });
   });
 
   it('ends a watch of the real binary on Ctrl-C (SIGINT) with exit code 0', async () => {

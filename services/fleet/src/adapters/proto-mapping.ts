@@ -1,5 +1,5 @@
 import type { Job as JobPb} from '@kera/proto/fleet/v1/jobs';
-import { JobStatus as JobStatusPb } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus as JobStatusPb, type EtaRecord as EtaRecordPb } from '@kera/proto/fleet/v1/jobs';
 import type { Vehicle as VehiclePb} from '@kera/proto/fleet/v1/vehicle';
 import { VehicleKind as VehicleKindPb, VehicleStatus as VehicleStatusPb } from '@kera/proto/fleet/v1/vehicle';
 import type { Order as OrderPb } from '@kera/proto/fleet/v1/vehicle_link';
@@ -8,6 +8,7 @@ import { OrderEventType, VehicleEventType } from '@kera/proto/fleet/v1/fleet';
 import { Profile as ProfilePb } from '@kera/proto/traffic/v1/events';
 import { EVENTS, TOPICS, wrap } from '@kera/platform';
 import type { FleetEvent, InstantActionType } from '../app/ports.js';
+import type { EtaCause, EtaRecord } from '../domain/eta.js';
 import type { Job, JobStatus, Order, Profile, Vehicle, VehicleKind, VehicleStatus } from '../domain/types.js';
 
 /** Translation between the domain and the generated contracts; no rules here. */
@@ -56,6 +57,25 @@ export function jobToPb(job: Job & { waitReason?: string | undefined }): JobPb {
     profiles: job.profiles.map(profileToPb),
     waitReason: job.waitReason ?? '',
   };
+}
+
+export const etaCauseToPb = (cause: EtaCause | undefined): EtaChangeCause =>
+  cause === 'traffic' ? EtaChangeCause.TRAFFIC : cause === 'progress' ? EtaChangeCause.PROGRESS : EtaChangeCause.UNSPECIFIED;
+
+export const etaRecordToPb = (r: EtaRecord): EtaRecordPb => ({
+  eta: r.eta,
+  computedAt: r.computedAt,
+  cause: etaCauseToPb(r.cause),
+  trafficVersion: r.trafficVersion,
+});
+
+/** A job event: a status step, or (with `etaChanged`) a new ETA only. */
+function jobEventToPb(event: FleetEvent & { kind: 'job' }) {
+  const { job, previousStatus } = event.change;
+  const base = { job: jobToPb(job), previousStatus: previousStatus ? jobStatusToPb(previousStatus) : JobStatusPb.UNSPECIFIED };
+  const eta = event.etaChanged;
+  if (!eta) return { ...base, kind: JobEventKind.STATUS_CHANGED, etaCause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 };
+  return { ...base, kind: JobEventKind.ETA_CHANGED, previousEta: eta.previousEta, etaCause: etaCauseToPb(eta.cause), trafficVersion: eta.trafficVersion };
 }
 
 export function vehicleToPb(v: Vehicle): VehiclePb {
@@ -120,12 +140,8 @@ export function toKafkaRecord(event: FleetEvent, topics: TopicNames, now: Date):
   const source = 'fleet';
   switch (event.kind) {
     case 'job': {
-      const { job, previousStatus } = event.change;
-      return {
-        topic: topics.jobEvents,
-        key: job.id,
-        value: wrap(EVENTS.jobEvent, { job: jobToPb(job), previousStatus: previousStatus ? jobStatusToPb(previousStatus) : JobStatusPb.UNSPECIFIED }, { source, occurredAt: job.updatedAt }),
-      };
+      const { job } = event.change;
+      return { topic: topics.jobEvents, key: job.id, value: wrap(EVENTS.jobEvent, jobEventToPb(event), { source, occurredAt: job.updatedAt }) };
     }
     case 'vehicle':
       return {

@@ -5,6 +5,7 @@
  * reveal nothing. Wraps the use cases; the rules themselves are pure.
  */
 import { NotFoundError, PermissionDeniedError, ValidationError } from '@kera/platform';
+import type { EtaRecord } from '../domain/eta.js';
 import type { Job, Vehicle } from '../domain/types.js';
 import type { JobUseCases, SubmitJobCommand } from './jobs.js';
 import type { JobStore, VehicleStore } from './ports.js';
@@ -33,9 +34,11 @@ export interface JobAccess {
   cancelJob(actor: Actor, jobId: string, reason: string): Promise<Job>;
   getJob(actor: Actor, jobId: string): Promise<Job>;
   listJobs(actor: Actor, filter: Parameters<JobUseCases['listJobs']>[0] & { operatorId: string }): Promise<Job[]>;
+  etaHistory(actor: Actor, jobId: string): Promise<EtaRecord[]>;
 }
 
-export function createJobAccess(jobs: JobUseCases): JobAccess {
+/** Without `etas` (unit tests of the other calls) a job's ETA history is empty. */
+export function createJobAccess(jobs: JobUseCases, etas: { history(jobId: string): Promise<EtaRecord[]> } = { history: async () => [] }): JobAccess {
   const getJob = async (actor: Actor, jobId: string) => {
     const job = await jobs.getJob(jobId);
     if (!canSeeJob(actor, job)) throw new NotFoundError(`job ${jobId} not found`);
@@ -54,6 +57,10 @@ export function createJobAccess(jobs: JobUseCases): JobAccess {
     getJob,
     listJobs: async (actor, filter) =>
       jobs.listJobs({ ...filter, operatorId: actor.kind === 'admin' ? filter.operatorId || undefined : actingOperator(actor, filter.operatorId) }),
+    etaHistory: async (actor, jobId) => {
+      await getJob(actor, jobId);
+      return etas.history(jobId);
+    },
   };
 }
 

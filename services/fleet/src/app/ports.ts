@@ -1,12 +1,20 @@
 import type { JobChange } from '../domain/job.js';
 import type { Job, JobStatus, LatLon, Order, Profile, Vehicle } from '../domain/types.js';
 import type { RoutePlan } from '../domain/order.js';
+import type { EtaCause } from '../domain/eta.js';
 
 /** Events fleet publishes; written to an outbox atomically with the state change. */
 export type FleetEvent =
-  | { kind: 'job'; change: JobChange }
+  | { kind: 'job'; change: JobChange; etaChanged?: EtaChanged }
   | { kind: 'vehicle'; type: 'CONNECTED' | 'DISCONNECTED' | 'STATE' | 'OFFLINE'; vehicle: Vehicle; reason?: string }
   | { kind: 'order'; type: 'SENT' | 'ACKED' | 'REJECTED'; order: Order; commandId: string; ack?: CommandResult };
+
+/** A job event that reports only a new ETA (ETA_CHANGED): the one before, and why it moved. */
+export interface EtaChanged {
+  previousEta: Date;
+  cause: EtaCause;
+  trafficVersion: number;
+}
 
 export interface CommandResult {
   accepted: boolean;

@@ -16,6 +16,27 @@ describe('rebuild fold', () => {
     assert.deepEqual(fold.result().jobs.map((j) => [j.status, j.version]), [['ASSIGNED', 3]]);
   });
 
+  it("rebuilds a job's ETA history from its ETA_CHANGED events: the ETA before the first change, then each change once, in version order", () => {
+    const t = (minute: number) => new Date(at.getTime() + minute * 60_000);
+    const withEta = (version: number, eta: Date, updatedAt: Date): Job => ({ ...job(version, 'DISPATCHED'), eta, updatedAt });
+    const fold = foldEvents();
+    fold.add({ kind: 'job', job: withEta(4, t(20), t(1)) }); // DISPATCHED: the first ETA
+    const second = { kind: 'job' as const, job: withEta(6, t(30), t(5)), etaChanged: { previousEta: t(26), cause: 'progress' as const, trafficVersion: 8 } };
+    fold.add(second);
+    fold.add({ kind: 'job', job: withEta(5, t(26), t(3)), etaChanged: { previousEta: t(20), cause: 'traffic', trafficVersion: 7 } });
+    fold.add(second); // a replay repeats it
+    const { etaHistories, jobs } = fold.result();
+    assert.deepEqual(jobs.map((j) => j.version), [6]);
+    assert.deepEqual(etaHistories, [{
+      jobId: 'job-1',
+      records: [
+        { eta: t(20), computedAt: t(1), trafficVersion: 0 },
+        { eta: t(26), computedAt: t(3), cause: 'traffic', trafficVersion: 7 },
+        { eta: t(30), computedAt: t(5), cause: 'progress', trafficVersion: 8 },
+      ],
+    }]);
+  });
+
   it('keeps the last vehicle event and the latest order update', () => {
     const fold = foldEvents();
     fold.add({ kind: 'vehicle', vehicle: vehicle('IDLE') });

@@ -36,7 +36,8 @@ export function createJobEventHandler(deps: {
       const eta = decideEta(previous?.eta, job.eta, change.occurredAt, deps.eta);
       if (eta.change && isActive(job)) {
         const id = derivedEventId('job.eta_changed', change.eventId);
-        events.push(alertEvent(id, 'job.eta_changed', change.occurredAt, job, { ...eta.change }));
+        // The cause when fleet announced this ETA (traffic or progress); null when it came with a lifecycle step.
+        events.push(alertEvent(id, 'job.eta_changed', change.occurredAt, job, { ...eta.change, cause: change.etaCause ?? null }));
       }
       const deadline = delayDeadline(job);
       const now = deps.clock.now();

@@ -25,12 +25,17 @@ export interface JobSnapshot {
   version: number;
 }
 
-/** One job lifecycle change, with the envelope facts a webhook repeats. */
+/** Why fleet moved a job's ETA, on an ETA-only job event (ETA_CHANGED). */
+export type EtaCause = 'traffic' | 'progress';
+
+/** One job change (a lifecycle step, or a new ETA only), with the envelope facts a webhook repeats. */
 export interface JobChanged {
   eventId: string;
   occurredAt: Date;
   job: JobSnapshot;
   previousStatus: JobStatus | undefined;
+  /** Set when fleet announced an ETA change (the event changes nothing else). */
+  etaCause?: EtaCause | undefined;
 }
 
 /** A job as every webhook shows it. Absent values are null, times are ISO 8601. */

@@ -11,7 +11,7 @@ import {
   type EventProducer,
   type KafkaPort,
 } from '@kera/platform';
-import { JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus, type Job, type JobEvent } from '@kera/proto/fleet/v1/jobs';
 import type { OrderEvent, VehicleEvent } from '@kera/proto/fleet/v1/fleet';
 import type { Incident } from '@kera/proto/traffic/v1/events';
 import {
@@ -89,7 +89,7 @@ export function jobEvent(
     waitReason: '',
     ...overrides,
   };
-  return { job, previousStatus: previous };
+  return { job, previousStatus: previous, kind: JobEventKind.STATUS_CHANGED, etaCause: EtaChangeCause.UNSPECIFIED, trafficVersion: 0 };
 }
 
 export const envelopeId = (): string => crypto.randomUUID();

@@ -5,7 +5,7 @@ import type { JobServiceServer, WatchJobsRequest, WatchJobsResponse } from '@ker
 import { canSeeJob, type JobAccess } from '../../app/access.js';
 import type { JobStatus } from '../../domain/types.js';
 import type { JobEventFeed } from '../redis/job-event-feed.js';
-import { jobStatusFromPb, jobToPb } from '../proto-mapping.js';
+import { etaRecordToPb, jobStatusFromPb, jobToPb } from '../proto-mapping.js';
 import { actorOf } from './actor.js';
 
 const point = (p: { lat: number; lon: number } | undefined, field: string) => {
@@ -47,6 +47,10 @@ export function jobService(deps: { jobs: JobAccess; feed: JobEventFeed; auth: Gr
       const jobs = await deps.jobs.listJobs(actorOf(principal), { statuses, operatorId: req.operatorId, limit: req.limit });
       return { jobs: jobs.map(jobToPb) };
     }),
+    getEtaHistory: auth.unary(log, CALLERS, async (req, principal) => ({
+      jobId: req.jobId,
+      records: (await deps.jobs.etaHistory(actorOf(principal), req.jobId)).map(etaRecordToPb),
+    })),
     watchJobs: auth.serverStream(log, CALLERS, async (call: grpc.ServerWritableStream<WatchJobsRequest, WatchJobsResponse>, principal) => {
       const actor = actorOf(principal);
       const jobId = call.request.jobId;

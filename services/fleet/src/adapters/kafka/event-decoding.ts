@@ -1,8 +1,9 @@
-import type { Job as JobPb } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, type Job as JobPb, type JobEvent } from '@kera/proto/fleet/v1/jobs';
 import type { Vehicle as VehiclePb , VehicleKind as VehicleKindPb} from '@kera/proto/fleet/v1/vehicle';
 import { VehicleStatus as VehicleStatusPb } from '@kera/proto/fleet/v1/vehicle';
 import type { OrderEvent } from '@kera/proto/fleet/v1/fleet';
 import { ValidationError } from '@kera/platform';
+import type { EtaChanged } from '../../app/ports.js';
 import type { ActionType, Job, LatLon, Order, Profile, Vehicle, VehicleStatus } from '../../domain/types.js';
 import { jobStatusFromPb, kindFromPb, profileFromPb } from '../proto-mapping.js';
 
@@ -45,6 +46,14 @@ export function jobFromPb(pb: JobPb): Job {
     updatedAt: time(pb.updatedAt, 'updated_at'),
     version: pb.version,
   };
+}
+
+/** What an ETA_CHANGED event adds to the job it carries; undefined for a status step. */
+export function etaChangedFromPb(event: JobEvent): EtaChanged | undefined {
+  if (event.kind !== JobEventKind.ETA_CHANGED) return undefined;
+  const cause = event.etaCause === EtaChangeCause.TRAFFIC ? 'traffic' : event.etaCause === EtaChangeCause.PROGRESS ? 'progress' : undefined;
+  if (!cause) throw new ValidationError(`ETA_CHANGED event of job ${event.job?.id ?? '?'}: unknown cause ${event.etaCause}`);
+  return { previousEta: time(event.previousEta, 'previous_eta'), cause, trafficVersion: event.trafficVersion };
 }
 
 const vehicleStatusFromPb = (s: VehicleStatusPb): VehicleStatus => {

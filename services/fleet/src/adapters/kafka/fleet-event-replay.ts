@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { EVENTS, unwrap, type IncomingMessage, type KafkaPort } from '@kera/platform';
 import type { FleetEventReplay, ReplayedEvent } from '../../app/rebuild.js';
 import type { TopicNames } from '../proto-mapping.js';
-import { jobFromPb, orderFromEvent, vehicleFromPb } from './event-decoding.js';
+import { etaChangedFromPb, jobFromPb, orderFromEvent, vehicleFromPb } from './event-decoding.js';
 
 /**
  * Reads fleet's three topics from the beginning up to their end offsets at
@@ -16,8 +16,8 @@ export function createFleetEventReplay(deps: { kafka: KafkaPort; topics: TopicNa
   const decode = (m: IncomingMessage): ReplayedEvent | undefined => {
     if (!m.value) return undefined;
     if (m.topic === deps.topics.jobEvents) {
-      const job = unwrap(EVENTS.jobEvent, m.value).payload.job;
-      return job ? { kind: 'job', job: jobFromPb(job) } : undefined;
+      const event = unwrap(EVENTS.jobEvent, m.value).payload;
+      return event.job ? { kind: 'job', job: jobFromPb(event.job), etaChanged: etaChangedFromPb(event) } : undefined;
     }
     if (m.topic === deps.topics.vehicleEvents) {
       const vehicle = unwrap(EVENTS.vehicleEvent, m.value).payload.vehicle;

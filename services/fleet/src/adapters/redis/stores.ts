@@ -37,6 +37,10 @@ export const fleetKeys = (prefix: string) => ({
   /** Outbox entries Kafka refused for good, with the reason: kept for an operator, not retried. */
   outboxParked: `${prefix}:outbox:parked`,
   jobEventsChannel: `${prefix}:job-events`,
+  /** A job's ETA records, oldest first (a capped list that lives as long as orders do). */
+  etaHistory: (jobId: string) => `${prefix}:eta:history:${jobId}`,
+  /** Traffic changes not yet swept for ETAs: field `<profile>:<traffic version>:<area cell>`, value the change. */
+  etaTrafficInbox: `${prefix}:eta:traffic-inbox`,
 });
 
 export type FleetKeys = ReturnType<typeof fleetKeys>;

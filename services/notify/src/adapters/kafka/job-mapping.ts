@@ -1,7 +1,7 @@
-import { JobStatus as ProtoJobStatus, type JobEvent } from '@kera/proto/fleet/v1/jobs';
+import { EtaChangeCause, JobEventKind, JobStatus as ProtoJobStatus, type JobEvent } from '@kera/proto/fleet/v1/jobs';
 import { ValidationError, type EventMeta } from '@kera/platform';
 import type { JobStatus } from '../../domain/event-types.js';
-import type { JobChanged } from '../../domain/webhook-event.js';
+import type { EtaCause, JobChanged } from '../../domain/webhook-event.js';
 
 const STATUS: Partial<Record<ProtoJobStatus, JobStatus>> = {
   [ProtoJobStatus.CREATED]: 'CREATED',
@@ -13,6 +13,8 @@ const STATUS: Partial<Record<ProtoJobStatus, JobStatus>> = {
   [ProtoJobStatus.FAILED]: 'FAILED',
   [ProtoJobStatus.CANCELLED]: 'CANCELLED',
 };
+
+const CAUSE: Partial<Record<EtaChangeCause, EtaCause>> = { [EtaChangeCause.TRAFFIC]: 'traffic', [EtaChangeCause.PROGRESS]: 'progress' };
 
 /** Proto JobEvent → domain change; throws ValidationError for events no webhook can describe. */
 export function toJobChanged(meta: EventMeta, event: JobEvent): JobChanged {
@@ -27,6 +29,7 @@ export function toJobChanged(meta: EventMeta, event: JobEvent): JobChanged {
     eventId: meta.id,
     occurredAt: meta.occurredAt,
     previousStatus: STATUS[event.previousStatus],
+    etaCause: event.kind === JobEventKind.ETA_CHANGED ? CAUSE[event.etaCause] : undefined,
     job: {
       id: job.id,
       operatorId: job.operatorId,
