@@ -62,6 +62,7 @@ describe('operator console in a browser', { timeout: 300_000 }, () => {
         DISPATCH_RETRY_MS: '500',
         KAFKA_GROUP_ID: `${run}-notify`,
         INGEST_GROUP_ID: `${run}-ingest`,
+        ETA_GROUP_ID: `${run}-fleet-eta`,
       },
     }));
     const onLine = (service: string, line: string) => logs.push(`${service} ${line}`);

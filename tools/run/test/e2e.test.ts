@@ -89,6 +89,7 @@ describe('Kera end to end', { timeout: 240_000 }, () => {
         WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
         KAFKA_GROUP_ID: `${run}-notify`,
         INGEST_GROUP_ID: `${run}-ingest`,
+        ETA_GROUP_ID: `${run}-fleet-eta`,
       },
     }));
     for (const spec of specs) processes.push(launch(spec, (service, line) => logs.push(`${service} ${line}`)));
