@@ -8,6 +8,13 @@ import type { ProfileName } from '../domain/profiles.js';
 import { freeFlowStore, otaniemiNetworks, seededRandom } from '../testing/networks.js';
 import { WeightStore } from '../domain/weights.js';
 import { createRoutePlanner, type PlannedRoute, type RoutePlanner } from './route-planner.js';
+import pointOnLine from '@turf/along';
+import booleanIntersects from '@turf/boolean-intersects';
+import circle from '@turf/circle';
+import { lineString } from '@turf/helpers';
+import length from '@turf/length';
+import { loadNetworks } from '../adapters/osm/network-loader.js';
+import { noGoZonesFromGeoJson } from '../domain/no-go.js';
 
 const networks = otaniemiNetworks();
 const osm = readOsmPbfFile(DEFAULT_MAP_PATH, { keepWay: (tags) => tags.highway !== undefined });
@@ -20,6 +27,9 @@ const wayOfEdge = (profile: ProfileName, edge: number) => {
   const { graph } = networks[profile];
   return graph.geometryWay[graph.edgeGeometry[edge]!]!;
 };
+
+/** A planned route as a GeoJSON LineString. */
+const wayOf = (planned: PlannedRoute) => lineString(planned.coordinates.map(([lon, lat]) => [lon, lat]));
 
 function assertFollowsStreets(planned: PlannedRoute) {
   const coordinates = planned.coordinates;
@@ -68,6 +78,22 @@ describe('PlanRoute on the Otaniemi map', () => {
     const planned = route('sidewalk', ends);
     assert.ok(!planned.edgeIds.some((edge) => wayOfEdge('sidewalk', edge) === steps.id));
     assert.ok(planned.edgeIds.every((edge) => tagsOfWay.get(wayOfEdge('sidewalk', edge))?.highway !== 'steps'));
+  });
+
+  it('routes robots around a no-go zone set on their usual way', () => {
+    const usual = route('sidewalk', [OTANIEMI.sidewalkA, OTANIEMI.sidewalkB]);
+    const usualWay = wayOf(usual);
+    // 40 m around the middle of that way, for robots, as a NO_GO_ZONES file would give it.
+    const middle = pointOnLine(usualWay, length(usualWay, { units: 'meters' }) / 2, { units: 'meters' });
+    const works = circle(middle, 40, { units: 'meters', properties: { name: 'campus works', profiles: ['sidewalk'] } });
+    assert.ok(booleanIntersects(usualWay, works));
+    const fenced = loadNetworks({ mapPath: DEFAULT_MAP_PATH, profiles: ['sidewalk'], noGoZones: noGoZonesFromGeoJson(works) }).networks;
+    const withZone = { road: networks.road, sidewalk: fenced.sidewalk };
+    const detour = createRoutePlanner({ networks: withZone, weights: freeFlowStore(withZone), snapRadiusM: 250 })
+      .planRoute({ profile: 'sidewalk', waypoints: [OTANIEMI.sidewalkA, OTANIEMI.sidewalkB], departure });
+    assertFollowsStreets(detour);
+    assert.equal(booleanIntersects(wayOf(detour), works), false, 'the detour stays out of the zone');
+    assert.ok(detour.distanceM > usual.distanceM, `detour ${detour.distanceM} m vs ${usual.distanceM} m`);
   });
 
   it('keeps shuttles to the legal direction of oneway streets', () => {

@@ -28,6 +28,15 @@ describe('geo', () => {
     assert.deepEqual(pointAlong(path, 0).position, otakaari);
   });
 
+  it('skips a repeated point for the heading, and keeps the heading of the last segment past the end', () => {
+    const path = [otakaari, otakaari, east, east];
+    assert.ok(Math.abs(pointAlong(path, 0).headingDeg - 90) < 0.1, 'a vehicle starting on a doubled point faces along the street');
+    assert.ok(Math.abs(distanceM(pointAlong(path, 40).position, otakaari) - 40) < 0.01);
+    const pastTheEnd = pointAlong(path, pathLengthM(path) + 5);
+    assert.deepEqual(pastTheEnd.position, east);
+    assert.ok(Math.abs(pastTheEnd.headingDeg - 90) < 0.1);
+  });
+
   it('projects a point onto a polyline as the distance along it', () => {
     const path = [otakaari, east, north];
     const nearCorner = { lat: 60.18552, lon: 24.83098 };

@@ -1,32 +1,61 @@
-/** Small-area geometry for driving along street polylines (WGS84, metres). */
+/**
+ * Driving along street polylines (WGS84, metres), measured with `@turf/*`.
+ * The rest of the simulator speaks `LatLon` (the shape on the wire); this file
+ * is where it crosses into GeoJSON, whose positions are `[lon, lat]`.
+ */
+import along from '@turf/along';
+import bearing from '@turf/bearing';
+import distance from '@turf/distance';
+import { bearingToAzimuth, lineString } from '@turf/helpers';
+import nearestPointOnLine from '@turf/nearest-point-on-line';
+import type { Feature, LineString, Position } from 'geojson';
+
 export interface LatLon {
   lat: number;
   lon: number;
 }
 
-const EARTH_RADIUS_M = 6_371_008.8;
-const rad = (deg: number): number => (deg * Math.PI) / 180;
-const deg = (radians: number): number => (radians * 180) / Math.PI;
+const METRES = { units: 'meters' } as const;
+
+const positionOf = (p: LatLon): Position => [p.lon, p.lat];
+const latLonOf = ([lon, lat]: Position): LatLon => ({ lat: lat!, lon: lon! });
 
 export function distanceM(a: LatLon, b: LatLon): number {
-  const dLat = rad(b.lat - a.lat);
-  const dLon = rad(b.lon - a.lon);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+  return distance(positionOf(a), positionOf(b), METRES);
 }
 
-/** Initial bearing from a to b: 0 = north, 90 = east. */
+/** Initial bearing from a to b: 0 = north, 90 = east, always in [0, 360). */
 export function bearingDeg(a: LatLon, b: LatLon): number {
-  const y = Math.sin(rad(b.lon - a.lon)) * Math.cos(rad(b.lat));
-  const x =
-    Math.cos(rad(a.lat)) * Math.sin(rad(b.lat)) - Math.sin(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.cos(rad(b.lon - a.lon));
-  return (deg(Math.atan2(y, x)) + 360) % 360;
+  // A bearing of -1e-15 is 360 once turned into an azimuth in floating point; the modulo folds it back to 0.
+  return bearingToAzimuth(bearing(positionOf(a), positionOf(b))) % 360;
+}
+
+/** A path as GeoJSON, with the distance from its start to each of its points. */
+interface MeasuredPath {
+  readonly line: Feature<LineString> | undefined;
+  readonly atM: readonly number[];
+}
+
+/**
+ * A vehicle asks where it is on the same edge path every tick; measuring it
+ * once keeps a tick at a binary search and one `@turf/along` on one segment.
+ * Paths are immutable parts of an order, so the array itself is the key.
+ */
+const measured = new WeakMap<readonly LatLon[], MeasuredPath>();
+
+function measure(path: readonly LatLon[]): MeasuredPath {
+  let known = measured.get(path);
+  if (!known) {
+    const atM = [0];
+    for (let i = 1; i < path.length; i++) atM.push(atM[i - 1]! + distanceM(path[i - 1]!, path[i]!));
+    known = { line: path.length >= 2 ? lineString(path.map(positionOf)) : undefined, atM };
+    measured.set(path, known);
+  }
+  return known;
 }
 
 export function pathLengthM(path: readonly LatLon[]): number {
-  let total = 0;
-  for (let i = 1; i < path.length; i++) total += distanceM(path[i - 1]!, path[i]!);
-  return total;
+  return measure(path).atM.at(-1) ?? 0;
 }
 
 export interface PointOnPath {
@@ -36,55 +65,47 @@ export interface PointOnPath {
 
 /**
  * The point `alongM` metres from the start of the path, with the heading of
- * the segment it lies on. Linear interpolation in degrees is accurate to
- * centimetres over street-segment lengths.
+ * the segment it lies on (zero-length segments have no heading and are
+ * skipped). Past the end it is the last point.
  */
 export function pointAlong(path: readonly LatLon[], alongM: number): PointOnPath {
   const first = path[0];
   if (!first) throw new Error('pointAlong needs a non-empty path');
-  let walked = 0;
-  for (let i = 1; i < path.length; i++) {
-    const a = path[i - 1]!;
-    const b = path[i]!;
-    const segment = distanceM(a, b);
-    if (segment === 0) continue;
-    if (walked + segment >= alongM) {
-      const t = Math.max(0, (alongM - walked) / segment);
-      return { position: { lat: a.lat + (b.lat - a.lat) * t, lon: a.lon + (b.lon - a.lon) * t }, headingDeg: bearingDeg(a, b) };
-    }
-    walked += segment;
-  }
-  return { position: path.at(-1)!, headingDeg: lastHeading(path) };
+  const { atM } = measure(path);
+  const end = segmentEnd(atM, alongM);
+  if (end === undefined) return { position: path.at(-1)!, headingDeg: lastHeading(path, atM) };
+  const from = path[end - 1]!;
+  const to = path[end]!;
+  // @turf/along gives the segment's own end points exactly at 0 and at its full length.
+  const onSegment = along(lineString([positionOf(from), positionOf(to)]), Math.max(0, alongM - atM[end - 1]!), METRES);
+  return { position: latLonOf(onSegment.geometry.coordinates), headingDeg: bearingDeg(from, to) };
 }
 
-function lastHeading(path: readonly LatLon[]): number {
+/** The index of the point ending the first segment of non-zero length that reaches `alongM`. */
+function segmentEnd(atM: readonly number[], alongM: number): number | undefined {
+  const reaches = (i: number) => (alongM > 0 ? atM[i]! >= alongM : atM[i]! > 0);
+  let low = 1;
+  let high = atM.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (reaches(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low < atM.length ? low : undefined;
+}
+
+function lastHeading(path: readonly LatLon[], atM: readonly number[]): number {
   for (let i = path.length - 1; i > 0; i--) {
-    if (distanceM(path[i - 1]!, path[i]!) > 0) return bearingDeg(path[i - 1]!, path[i]!);
+    if (atM[i]! > atM[i - 1]!) return bearingDeg(path[i - 1]!, path[i]!);
   }
   return 0;
 }
 
 /**
- * How far along the path the point nearest to `p` lies. Used to continue on
- * a replanned edge from where the vehicle actually is. Works in a local
- * equirectangular frame, fine at city scale.
+ * How far along the path (metres from its start) the point nearest to `p`
+ * lies. Used to continue on a replanned edge from where the vehicle actually is.
  */
 export function projectOntoPath(path: readonly LatLon[], p: LatLon): number {
-  const cosLat = Math.cos(rad(p.lat));
-  const toXY = (q: LatLon) => ({ x: rad(q.lon - p.lon) * cosLat * EARTH_RADIUS_M, y: rad(q.lat - p.lat) * EARTH_RADIUS_M });
-  let best = { distance: Infinity, alongM: 0 };
-  let walked = 0;
-  for (let i = 1; i < path.length; i++) {
-    const a = toXY(path[i - 1]!);
-    const b = toXY(path[i]!);
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const lengthSq = dx * dx + dy * dy;
-    const t = lengthSq === 0 ? 0 : Math.min(1, Math.max(0, -(a.x * dx + a.y * dy) / lengthSq));
-    const distance = Math.hypot(a.x + t * dx, a.y + t * dy);
-    const segment = Math.sqrt(lengthSq);
-    if (distance < best.distance) best = { distance, alongM: walked + t * segment };
-    walked += segment;
-  }
-  return best.alongM;
+  const { line } = measure(path);
+  return line ? nearestPointOnLine(line, positionOf(p), METRES).properties.totalDistance : 0;
 }

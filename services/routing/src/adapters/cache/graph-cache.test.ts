@@ -7,6 +7,8 @@ import { DEFAULT_MAP_PATH } from '../../config.js';
 import { TOPOLOGY_ARRAY_FIELDS } from '../../domain/cch/topology.js';
 import { GRAPH_ARRAY_FIELDS } from '../../domain/graph.js';
 import { cacheKey, loadNetworks } from '../osm/network-loader.js';
+import { polygon } from '@turf/helpers';
+import { noGoZonesFromGeoJson } from '../../domain/no-go.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'routing-cache-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +52,7 @@ describe('graph cache', () => {
   it('keys the cache by map contents and no-go zones, and rebuilds over a damaged file', () => {
     const sha = loadNetworks({ mapPath: DEFAULT_MAP_PATH, cacheDir: dir, profiles: ['road'] }).mapSha256;
     assert.equal(sha, '30179a578cf04f189ebdc68b1316107cf4ad1b0b3c020129e49047ab4690b27d');
-    const zone = [{ name: 'z', polygons: [[[[24.82, 60.18], [24.83, 60.18], [24.83, 60.19]] as [number, number][]]] }];
+    const zone = noGoZonesFromGeoJson(polygon([[[24.82, 60.18], [24.83, 60.18], [24.83, 60.19], [24.82, 60.18]]], { name: 'z' }));
     assert.notEqual(cacheKey(sha, 'road', []), cacheKey(sha, 'road', zone));
     writeFileSync(join(dir, `${cacheKey(sha, 'road', [])}.graph`), 'garbage');
     const rebuilt = loadNetworks({ mapPath: DEFAULT_MAP_PATH, cacheDir: dir, profiles: ['road'] });
