@@ -1,0 +1,90 @@
+import { register } from 'node:module';
+import type { IncomingMessage } from 'node:http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { restorePinnedTraceHeaders } from './kafka/pinned-trace.js';
+
+/**
+ * The tracing half of the OpenTelemetry SDK. It must start before the app
+ * imports gRPC, HTTP, ioredis or kafkajs, so their instrumentations can wrap
+ * them: services load it with `node --import @kera/platform/register`.
+ */
+export interface Tracing {
+  /** Ends and exports what is buffered; later calls wait for the first. */
+  shutdown(): Promise<void>;
+}
+
+/** Probes and scrapes arrive every few seconds and say nothing about a job or a city record. */
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const isOpsRequest = (req: IncomingMessage): boolean => OPS_PATHS.has((req.url ?? '/').split('?')[0] ?? '/');
+
+/** Spans are recorded (ids for logs, context for the next hop) but go nowhere. */
+const DROP_SPANS: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+/**
+ * Export is configured by the standard variables only. Without them nothing is
+ * exported (the SDK's default, OTLP to localhost:4318, would fail quietly on
+ * every batch) and nothing is logged about it.
+ */
+export function traceExportConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  const exporters = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporters) return exporters !== 'none';
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+}
+
+/** services/<name>/dist/src/main.js → <name>, when OTEL_SERVICE_NAME is not set. */
+const serviceNameOfEntry = (): string | undefined => /services\/([^/]+)\//.exec((process.argv[1] ?? '').replaceAll('\\', '/'))?.[1];
+
+let started: Tracing | undefined;
+
+/**
+ * Starts tracing once per process (later calls return the first handle):
+ * W3C trace context, the gRPC, HTTP, ioredis and kafkajs instrumentations,
+ * and the span processors — `spanProcessors` when given (tests), else the
+ * exporters the OTEL_* variables name, else none.
+ */
+export function startTracing(options: { serviceName?: string; spanProcessors?: SpanProcessor[] } = {}): Tracing {
+  if (started) return started;
+  const processors = options.spanProcessors ?? (traceExportConfigured() ? undefined : [DROP_SPANS]);
+  const serviceName = process.env.OTEL_SERVICE_NAME ? undefined : (options.serviceName ?? serviceNameOfEntry());
+  const sdk = new NodeSDK({
+    ...(serviceName ? { serviceName } : {}),
+    ...(processors ? { spanProcessors: processors } : {}),
+    // Logs go to stdout as JSON (pino), carrying trace_id; not through OTel.
+    logRecordProcessors: [],
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: isOpsRequest }),
+      // gRPC metadata carries traceparent both ways; health checks are probes, not work.
+      new GrpcInstrumentation({ ignoreGrpcMethods: [/^Check$/, /^Watch$/, /ServerReflectionInfo/] }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new KafkaJsInstrumentation({ producerHook: (_span, { message }) => restorePinnedTraceHeaders(message) }),
+    ],
+  });
+  sdk.start();
+  let stopping: Promise<void> | undefined;
+  started = { shutdown: () => (stopping ??= sdk.shutdown()) };
+  return started;
+}
+
+/**
+ * Lets the instrumentations wrap ES module imports of the libraries they
+ * patch (Kera is ESM; require hooks alone would miss them). Only modules an
+ * instrumentation asks for are wrapped, so other imports pay nothing.
+ */
+export async function installInstrumentationHooks(): Promise<{ acknowledged: () => Promise<void> }> {
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+  return { acknowledged: waitForAllMessagesAcknowledged };
+}
