@@ -1,5 +1,6 @@
 import { register } from 'node:module';
-import type { IncomingMessage } from 'node:http';
+import { ClientRequest, type IncomingMessage } from 'node:http';
+import type { Span } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -23,6 +24,20 @@ export interface Tracing {
 /** Probes and scrapes arrive every few seconds and say nothing about a job or a city record. */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 const isOpsRequest = (req: IncomingMessage): boolean => OPS_PATHS.has((req.url ?? '/').split('?')[0] ?? '/');
+
+/**
+ * A webhook URL may carry its receiver's token in the query string: spans keep
+ * scheme, host and path only, for outgoing and incoming requests alike.
+ */
+function dropQuery(span: Span, request: ClientRequest | IncomingMessage): void {
+  if (request instanceof ClientRequest) {
+    const path = request.path.split('?')[0] ?? '/';
+    span.setAttributes({ 'http.url': `${request.protocol}//${request.host}${path}`, 'http.target': path });
+  } else {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    span.setAttributes({ 'http.url': `http://${request.headers.host ?? 'localhost'}${path}`, 'http.target': path });
+  }
+}
 
 /** Spans are recorded (ids for logs, context for the next hop) but go nowhere. */
 const DROP_SPANS: SpanProcessor = {
@@ -65,7 +80,7 @@ export function startTracing(options: { serviceName?: string; spanProcessors?: S
     logRecordProcessors: [],
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: isOpsRequest }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: isOpsRequest, requestHook: dropQuery }),
       // gRPC metadata carries traceparent both ways; health checks are probes, not work.
       new GrpcInstrumentation({ ignoreGrpcMethods: [/^Check$/, /^Watch$/, /ServerReflectionInfo/] }),
       new IORedisInstrumentation({ requireParentSpan: true }),
