@@ -21,9 +21,22 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Probes and scrapes arrive every few seconds and say nothing about a job or a city record. */
+/**
+ * Not traced: probes and scrapes (every few seconds, about no job or city
+ * record), and streams that live for hours (the console's server-sent events):
+ * one span over a whole connection would gather everything done meanwhile.
+ */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-const isOpsRequest = (req: IncomingMessage): boolean => OPS_PATHS.has((req.url ?? '/').split('?')[0] ?? '/');
+const untracedRequest = (req: IncomingMessage): boolean =>
+  OPS_PATHS.has((req.url ?? '/').split('?')[0] ?? '/') || (req.headers.accept ?? '').includes('text/event-stream');
+
+/**
+ * gRPC methods not traced (client names are camelCase, server names as in the
+ * proto): health checks and reflection, and the streams a vehicle or a
+ * watcher holds for hours. What arrives on VehicleLink is traced by what it
+ * does: an ack or a report joins the trace of its job.
+ */
+const UNTRACED_GRPC = [/^(check|watch)$/i, /^serverReflectionInfo$/i, /^connect$/i, /^watchJobs$/i];
 
 /**
  * A webhook URL may carry its receiver's token in the query string: spans keep
@@ -80,9 +93,9 @@ export function startTracing(options: { serviceName?: string; spanProcessors?: S
     logRecordProcessors: [],
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: isOpsRequest, requestHook: dropQuery }),
-      // gRPC metadata carries traceparent both ways; health checks are probes, not work.
-      new GrpcInstrumentation({ ignoreGrpcMethods: [/^Check$/, /^Watch$/, /ServerReflectionInfo/] }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: untracedRequest, requestHook: dropQuery }),
+      // gRPC metadata carries traceparent both ways.
+      new GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_GRPC }),
       new IORedisInstrumentation({ requireParentSpan: true }),
       new KafkaJsInstrumentation({ producerHook: (_span, { message }) => restorePinnedTraceHeaders(message) }),
     ],
