@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { installInstrumentationHooks, startTracing } from '@kera/platform/tracing-sdk';
+import { loadInstrumented, startTracing } from '@kera/platform/tracing-sdk';
 
+// As `node --import @kera/platform/register` does, with spans kept in memory.
 const exported = new InMemorySpanExporter();
-const hooks = await installInstrumentationHooks();
 const tracing = startTracing({ serviceName: 'kera-traces-test', spanProcessors: [new SimpleSpanProcessor(exported)] });
-await hooks.acknowledged();
+loadInstrumented();
 
 // Everything traced is imported only now, so the instrumentations wrap gRPC, HTTP, ioredis and kafkajs.
 const grpc = await import('@grpc/grpc-js');
