@@ -1,6 +1,6 @@
 /**
- * Messages that continue a trace other than the active one (an outbox entry
- * relayed later, one record of a batch). The producer injects their own
+ * Messages that continue a trace other than the active one (outbox entries
+ * relayed later, each from its own request). The producer injects their own
  * context into their headers; the kafkajs instrumentation then injects the
  * active one over it, and its producer hook calls restorePinnedTraceHeaders to
  * put theirs back. Kept in a module of its own so the SDK bootstrap can load
