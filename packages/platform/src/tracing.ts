@@ -29,6 +29,8 @@ export interface SpanSpec {
   links?: Link[];
   /** When the work began, if before the span is made (ms since epoch). */
   startTime?: number;
+  /** Whether a throw is a failure (default) or flow control, such as a queue job put back to wait. */
+  isFailure?: (err: unknown) => boolean;
 }
 
 /**
@@ -47,8 +49,10 @@ export async function inSpan<T>(name: string, spec: SpanSpec, work: (span: Span)
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    if (spec.isFailure?.(err) ?? true) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    }
     throw err;
   } finally {
     span.end();

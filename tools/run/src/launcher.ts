@@ -90,7 +90,8 @@ export interface Running {
 export function launch(spec: ServiceSpec, onLine: (service: string, line: string) => void): Running {
   const child = spawn(process.execPath, ['--import', '@kera/platform/register', join(ROOT, spec.entry)], {
     cwd: ROOT,
-    env: { OTEL_SERVICE_NAME: spec.service ?? spec.name, ...process.env, ...spec.env },
+    // Traces name the service, and which replica of it (fleet-1, fleet-2).
+    env: { OTEL_SERVICE_NAME: spec.service ?? spec.name, OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${spec.name}`, ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const forward = (chunk: Buffer) => {

@@ -79,6 +79,8 @@ export function createWebhookWorker(deps: {
       parent: traceContextOf(job.data.traceparent),
       kind: SpanKind.CONSUMER,
       attributes: { 'kera.delivery.id': job.data.deliveryId, 'kera.event.type': job.data.eventType, 'kera.job.id': job.data.jobId, 'messaging.system': 'bullmq', 'messaging.destination.name': deps.queueName },
+      // Waiting for a slot of a busy endpoint is not a failed attempt.
+      isFailure: (err) => !(err instanceof DelayedError),
     }, () => deliverHead(job, token));
 
   const worker = new Worker<Delivery, DeliveryJobResult>(deps.queueName, deliverInTrace, {
