@@ -7,6 +7,7 @@ export * from './grpc.js';
 export * from './grpc-auth.js';
 export * from './auth/index.js';
 export * from './telemetry.js';
+export * from './tracing.js';
 export * from './kafka/topics.js';
 export * from './kafka/envelope.js';
 export * from './kafka/events.js';

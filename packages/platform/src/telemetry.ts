@@ -1,35 +1,41 @@
 import { createServer, type Server } from 'node:http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { metrics, type Meter } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { startTracing } from './tracing-sdk.js';
 
 export interface Telemetry {
   readonly meter: Meter;
   readonly exporter: PrometheusExporter;
+  /** Flushes spans (when exported) and stops metrics; the process's one shutdown calls it last. */
   shutdown(): Promise<void>;
 }
 
 /**
- * OpenTelemetry for one service: W3C trace context propagation (so Kafka
- * headers and gRPC metadata carry traceparent) and Prometheus metrics, served
- * by the ops server at /metrics. Span export is configured by the standard
- * OTEL_* variables when an SRE sets them.
+ * OpenTelemetry for one service: Prometheus metrics, served by the ops server
+ * at /metrics, and tracing — started by `node --import @kera/platform/register`
+ * before the app (so gRPC metadata, HTTP requests and Kafka headers carry
+ * traceparent), or here when a process runs without it (no instrumentations
+ * then, but explicit spans and propagation still work). Span export is set by
+ * the standard OTEL_* variables only.
  */
 export function startTelemetry(options: { serviceName: string }): Telemetry {
+  const tracing = startTracing({ serviceName: options.serviceName });
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    metricReader: exporter,
-    textMapPropagator: new W3CTraceContextPropagator(),
-    instrumentations: [],
+  const meterProvider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? options.serviceName }),
+    readers: [exporter],
   });
-  sdk.start();
+  metrics.setGlobalMeterProvider(meterProvider);
   return {
     exporter,
     meter: metrics.getMeter(options.serviceName),
-    shutdown: () => sdk.shutdown(),
+    shutdown: async () => {
+      await meterProvider.shutdown();
+      await tracing.shutdown();
+    },
   };
 }
 

@@ -83,11 +83,15 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** Start a Node entry point on the same Node binary, its output going to `onLine`. */
+/**
+ * Start a Node entry point on the same Node binary, its output going to `onLine`,
+ * with tracing loaded before it (as every service's start script and image do).
+ */
 export function launch(spec: ServiceSpec, onLine: (service: string, line: string) => void): Running {
-  const child = spawn(process.execPath, [join(ROOT, spec.entry)], {
+  const child = spawn(process.execPath, ['--import', '@kera/platform/register', join(ROOT, spec.entry)], {
     cwd: ROOT,
-    env: { ...process.env, ...spec.env },
+    // Traces name the service, and which replica of it (fleet-1, fleet-2).
+    env: { OTEL_SERVICE_NAME: spec.service ?? spec.name, OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${spec.name}`, ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const forward = (chunk: Buffer) => {

@@ -8,11 +8,13 @@ import {
   type Producer,
   type logCreator,
 } from 'kafkajs';
-import { context, propagation, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { groupJoined, prepareGroupStart, type StartOffsets } from './group-start.js';
 import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
+import { pinTraceHeaders } from './pinned-trace.js';
+import { createTraceGather, inSpan, startSpanUnder } from '../tracing.js';
 
 /**
  * The Kafka port. Services depend on these interfaces, never on kafkajs, so
@@ -22,6 +24,11 @@ export interface OutgoingMessage {
   key: string;
   value: Buffer;
   headers?: Record<string, string>;
+  /**
+   * The trace this message continues when it is not the active one (an outbox
+   * entry written by an earlier request); its headers then carry that trace.
+   */
+  trace?: Context;
 }
 
 export interface IncomingMessage {
@@ -175,12 +182,41 @@ const headersToStrings = (headers: IHeaders | undefined): Record<string, string>
   return out;
 };
 
-/** W3C trace context: injected into headers on send, extracted on receive. */
-const injectTraceContext = (headers: Record<string, string>): Record<string, string> => {
-  const carrier: Record<string, string> = { ...headers };
-  propagation.inject(context.active(), carrier);
-  return carrier;
+/**
+ * A message as kafkajs takes it, with W3C trace context in its headers: the
+ * active context, or for a message with its own `trace` a producer span under
+ * that trace (pinned, so the kafkajs instrumentation keeps it). The returned
+ * spans end when the send settles.
+ */
+const toKafkaMessage = (topic: string, m: OutgoingMessage, spans: Span[]) => {
+  const headers: Record<string, string> = { ...m.headers };
+  if (!m.trace) {
+    propagation.inject(context.active(), headers);
+    return { key: m.key, value: m.value, headers };
+  }
+  const send = startSpanUnder(`send ${topic}`, m.trace, {
+    kind: SpanKind.PRODUCER,
+    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'send' },
+  });
+  spans.push(send.span);
+  const own: Record<string, string> = {};
+  propagation.inject(send.context, own);
+  const message = { key: m.key, value: m.value, headers: { ...headers, ...own } };
+  pinTraceHeaders(message, own);
+  return message;
 };
+
+/** Ends the spans of messages sent on other traces' behalf once the send settles. */
+async function endingSpans<T>(spans: Span[], sending: () => Promise<T>): Promise<T> {
+  try {
+    return await sending();
+  } catch (err) {
+    for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    throw err;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
 
 export const extractTraceContext = (headers: Record<string, string>): Context =>
   propagation.extract(context.active(), headers);
@@ -219,25 +255,17 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
       return {
         async send(topic, messages) {
           if (messages.length === 0) return;
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: messages.map((m) => ({
-              key: m.key,
-              value: m.value,
-              headers: injectTraceContext(m.headers ?? {}),
-            })),
-          });
+          const spans: Span[] = [];
+          const kafkaMessages = messages.map((m) => toKafkaMessage(topic, m, spans));
+          await endingSpans(spans, () => producer.send({ topic, acks: -1, messages: kafkaMessages }));
         },
         async sendMany(batches) {
+          const spans: Span[] = [];
           const topicMessages = batches
             .filter((b) => b.messages.length > 0)
-            .map((b) => ({
-              topic: b.topic,
-              messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceContext(m.headers ?? {}) })),
-            }));
+            .map((b) => ({ topic: b.topic, messages: b.messages.map((m) => toKafkaMessage(b.topic, m, spans)) }));
           if (topicMessages.length === 0) return;
-          await producer.sendBatch({ acks: -1, topicMessages });
+          await endingSpans(spans, () => producer.sendBatch({ acks: -1, topicMessages }));
         },
         close: () => producer.disconnect(),
       };
@@ -277,7 +305,9 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
                 headers: headersToStrings(message.headers),
                 timestamp: Number(message.timestamp),
               };
-              await context.with(extractTraceContext(incoming.headers), () => handle(incoming));
+              // The kafkajs instrumentation already made a process span from the headers; without it, continue them here.
+              const active = trace.getSpan(context.active()) ? context.active() : extractTraceContext(incoming.headers);
+              await context.with(active, () => handle(incoming));
             },
           });
           await joined;
@@ -362,8 +392,8 @@ function createBatchConsumer(
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
           for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
             if (!isRunning() || isStale()) return;
-            const chunk = batch.messages.slice(from, from + maxBatchSize);
-            await handleBatch(chunk.map((m) => toIncoming(batch.topic, batch.partition, m)));
+            const chunk = batch.messages.slice(from, from + maxBatchSize).map((m) => toIncoming(batch.topic, batch.partition, m));
+            await handleInSpan(batch.topic, chunk, handleBatch);
             resolveOffset(chunk[chunk.length - 1]!.offset);
             await heartbeat();
           }
@@ -382,3 +412,18 @@ function createBatchConsumer(
   };
 }
 
+/**
+ * A batch of messages from many traces is handled as one piece of work: its
+ * span continues the first message's trace and links the others', so what the
+ * handler produces (ingest's observations) carries a trace on.
+ */
+function handleInSpan(topic: string, chunk: IncomingMessage[], handleBatch: (messages: IncomingMessage[]) => Promise<void>): Promise<void> {
+  const traces = createTraceGather();
+  for (const message of chunk) traces.add(propagation.extract(ROOT_CONTEXT, message.headers));
+  const spec = traces.take();
+  return inSpan(`process ${topic}`, {
+    ...spec,
+    kind: SpanKind.CONSUMER,
+    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': chunk.length },
+  }, () => handleBatch(chunk));
+}

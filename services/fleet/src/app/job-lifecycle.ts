@@ -1,7 +1,22 @@
-import { ConflictError, NotFoundError } from '@kera/platform';
+import { context, trace } from '@opentelemetry/api';
+import { ConflictError, NotFoundError, inSpan, traceContextOf, type SpanSpec } from '@kera/platform';
 import { transition, type JobChange, type TransitionPatch } from '../domain/job.js';
 import type { Job, JobStatus } from '../domain/types.js';
 import type { Clock, FleetEvent, JobStore } from './ports.js';
+
+/**
+ * A job's every step joins the trace of its submission, whatever caused the
+ * step (a vehicle's report arrives on the vehicle's own stream): the span is
+ * under the active context when that is already the job's trace, else under
+ * the submission's, linking the cause. Its outbox entries carry the trace on.
+ */
+function inJobTrace(job: Job, attributes: SpanSpec['attributes']): SpanSpec {
+  const active = trace.getSpanContext(context.active());
+  const submitted = traceContextOf(job.traceparent);
+  const jobTrace = trace.getSpanContext(submitted);
+  if (!jobTrace || active?.traceId === jobTrace.traceId) return { attributes };
+  return { parent: submitted, attributes, links: active ? [{ context: active }] : [] };
+}
 
 /**
  * Move a job to a new status with compare-and-set, retrying when another
@@ -22,7 +37,8 @@ export async function moveJob(
     const decision = transition(job, wanted.to, deps.clock.now(), wanted.patch);
     if (!decision.ok) throw new ConflictError(decision.reason);
     const events: FleetEvent[] = [{ kind: 'job', change: decision.change }, ...extraEvents(decision.change)];
-    if (await deps.jobs.save(decision.change, events)) return decision.change;
+    const saved = await inSpan(`job ${wanted.to}`, inJobTrace(job, { 'kera.job.id': jobId, 'kera.job.status': wanted.to }), () => deps.jobs.save(decision.change, events));
+    if (saved) return decision.change;
   }
   throw new ConflictError(`job ${jobId} is changing too often; try again`);
 }

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, isKeraError } from '@kera/platform';
+import { ConflictError, NotFoundError, ValidationError, currentTraceparent, isKeraError } from '@kera/platform';
 import { isEligible, type DispatchRules } from '../domain/dispatch.js';
 import { capacityProblem, windowNotOpen, windowProblem } from '../domain/feasibility.js';
 import { createJob, validateSubmission, type SubmitJob } from '../domain/job.js';
@@ -78,7 +78,8 @@ export function createJobUseCases(deps: {
     const profiles = PROFILES.filter((p) => trips.has(p));
     const tooBig = capacityProblem(cmd.size, profiles, await deps.vehicles.largestCapacity());
     if (tooBig) throw new ConflictError(tooBig);
-    const created = createJob({ ...cmd, id: ids.jobId(), profiles }, clock.now());
+    const traceparent = currentTraceparent();
+    const created = createJob({ ...cmd, id: ids.jobId(), profiles, ...(traceparent ? { traceparent } : {}) }, clock.now());
     if (!(await jobs.create(created, [{ kind: 'job', change: created }]))) return undefined;
     const late = windowProblem(created.job, clock.now(), trips);
     const next = await moveJob(deps, created.job.id, (job) => (job.status !== 'CREATED' ? undefined : late ? { to: 'FAILED', patch: { reason: late } } : { to: 'QUEUED' }));

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { inSpan } from '@kera/platform';
 import type { Profile, StateReport, Vehicle, VehicleKind } from '../domain/types.js';
 import { createCommandLedger, type Channel, type CommandLedger } from './command-ledger.js';
 import { createCommandOutcomes } from './command-outcomes.js';
@@ -78,11 +79,12 @@ export function createVehicleLink(deps: {
 
   const commands: VehicleCommands = {
     isConnected: (vehicleId) => channels.has(vehicleId) || clusterConnected.has(vehicleId),
-    async sendOrder(order) {
-      const commandId = ids.commandId();
-      await deps.outbox.append([{ kind: 'order', type: 'SENT', order, commandId }]);
-      return ledger.issue(order.vehicleId, { commandId, kind: 'order', order });
-    },
+    sendOrder: (order) =>
+      inSpan('send order', { attributes: { 'kera.vehicle.id': order.vehicleId, 'kera.order.id': order.orderId, 'kera.job.id': order.jobId } }, async () => {
+        const commandId = ids.commandId();
+        await deps.outbox.append([{ kind: 'order', type: 'SENT', order, commandId }]);
+        return ledger.issue(order.vehicleId, { commandId, kind: 'order', order });
+      }),
     async sendInstantAction(vehicleId, actionType) {
       const cancels = actionType === 'CANCEL_ORDER' ? { orderId: (await vehicles.get(vehicleId))?.orderId, requeueJob: true } : undefined;
       return ledger.issue(vehicleId, { commandId: ids.commandId(), kind: 'instant', actionType, cancels });

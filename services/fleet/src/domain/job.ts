@@ -30,6 +30,8 @@ export interface SubmitJob {
   earliestPickup?: Date | undefined;
   latestDelivery?: Date | undefined;
   profiles: Profile[];
+  /** W3C traceparent of the submission (see Job.traceparent). */
+  traceparent?: string | undefined;
 }
 
 const validPoint = (p: LatLon): boolean =>

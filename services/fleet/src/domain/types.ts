@@ -37,6 +37,11 @@ export interface Job {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /**
+   * W3C traceparent of the request that submitted the job: each later step
+   * (dispatch, the vehicle's acks and reports) continues that one trace.
+   */
+  traceparent?: string | undefined;
 }
 
 export type VehicleStatus = 'OFFLINE' | 'IDLE' | 'EN_ROUTE' | 'CHARGING' | 'ERROR' | 'PAUSED';

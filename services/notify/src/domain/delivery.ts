@@ -20,6 +20,8 @@ export interface Delivery {
   body: string;
   /** How many times this event was replayed from the dead letters to this subscription. */
   replays?: number;
+  /** W3C traceparent of what caused the delivery (a job event): every attempt continues that trace. */
+  traceparent?: string;
 }
 
 /** "." keeps the id usable as a BullMQ job id (which rejects ":"). */

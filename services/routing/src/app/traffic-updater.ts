@@ -1,4 +1,5 @@
-import type { Logger } from '@kera/platform';
+import { context } from '@opentelemetry/api';
+import { createTraceGather, startSpanUnder, type Logger } from '@kera/platform';
 import type { ProfileNetwork } from '../domain/network.js';
 import { PROFILES, type ProfileName } from '../domain/profiles.js';
 import type { ApplyOutcome, TrafficState } from '../domain/traffic-state.js';
@@ -58,6 +59,8 @@ export function createTrafficUpdater(deps: {
   let held = false;
   let timer: NodeJS.Timeout | undefined;
   let publishing: Promise<void> = Promise.resolve();
+  // The traces of the records coalesced into the next swap: its span continues the first and links the rest.
+  const traces = createTraceGather();
   const ticker = setInterval(() => {
     if (held) return;
     state.tick(clock());
@@ -75,26 +78,39 @@ export function createTrafficUpdater(deps: {
 
   const updater: TrafficUpdater = {
     observe(fact) {
+      traces.add();
       const outcome = state.applyObservation(fact, clock());
       scheduleFlush();
       return outcome;
     },
     incident(fact) {
+      traces.add();
       const outcome = state.applyIncident(fact, clock());
       scheduleFlush();
       return outcome;
     },
     flush() {
+      const startTime = Date.now();
       const now = clock();
       state.tick(now);
       const result = swapWeights(deps.networks, store, state, now);
+      const { parent, links } = traces.take();
       if (!result) return null;
-      deps.onSwap?.(result);
-      const batches = changeBatches(deps.networks, result, new Date(now));
-      log.debug({ version: result.version, batches: batches.length }, 'traffic weights swapped');
-      publishing = publishing
-        .then(() => deps.publisher.publish(batches))
-        .catch((err: unknown) => log.error({ err, version: result.version }, 'publishing traffic changes failed'));
+      const swap = startSpanUnder('swap traffic weights', parent ?? context.active(), {
+        links,
+        startTime,
+        attributes: { 'kera.weights.version': result.version, 'kera.edges.road': result.changed.road.length, 'kera.edges.sidewalk': result.changed.sidewalk.length },
+      });
+      try {
+        deps.onSwap?.(result);
+        const batches = changeBatches(deps.networks, result, new Date(now));
+        context.with(swap.context, () => log.debug({ version: result.version, batches: batches.length }, 'traffic weights swapped'));
+        publishing = publishing
+          .then(() => context.with(swap.context, () => deps.publisher.publish(batches)))
+          .catch((err: unknown) => log.error({ err, version: result.version }, 'publishing traffic changes failed'));
+      } finally {
+        swap.span.end();
+      }
       return result;
     },
     published: () => publishing,

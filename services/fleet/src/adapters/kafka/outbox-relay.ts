@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { EventProducer } from '@kera/platform';
+import { currentTraceparent, traceContextOf, untraced, type EventProducer } from '@kera/platform';
 import type { FleetEvent } from '../../app/ports.js';
 import { toKafkaRecord, type KafkaRecord, type TopicNames } from '../proto-mapping.js';
 import type { FleetKeys } from '../redis/stores.js';
@@ -9,13 +9,19 @@ interface OutboxEntry {
   t: string;
   k: string;
   v: string;
+  /** W3C traceparent of the write: the relay's send continues that trace (absent outside one). */
+  tp?: string;
 }
+
+/** A decoded entry: the Kafka record and the trace it continues. */
+type RelayedRecord = KafkaRecord & { traceparent?: string | undefined };
 
 /** Fleet events → outbox entries, written atomically with the state they describe. */
 export const encodeOutboxEntries = (topics: TopicNames, now: () => Date) => (events: FleetEvent[]): string[] =>
   events.map((event) => {
     const record = toKafkaRecord(event, topics, now());
-    return JSON.stringify({ t: record.topic, k: record.key, v: record.value.toString('base64') } satisfies OutboxEntry);
+    const tp = currentTraceparent();
+    return JSON.stringify({ t: record.topic, k: record.key, v: record.value.toString('base64'), ...(tp ? { tp } : {}) } satisfies OutboxEntry);
   });
 
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -53,12 +59,12 @@ export function isUnsendable(err: unknown): boolean {
   return false;
 }
 
-const decode = (text: string, topics: TopicNames): KafkaRecord | string => {
+const decode = (text: string, topics: TopicNames): RelayedRecord | string => {
   try {
     const e = JSON.parse(text) as Partial<OutboxEntry>;
     if (typeof e.t !== 'string' || typeof e.k !== 'string' || typeof e.v !== 'string') return 'not an outbox entry';
     if (!Object.values(topics).includes(e.t)) return `unknown topic ${e.t}`;
-    return { topic: e.t, key: e.k, value: Buffer.from(e.v, 'base64') };
+    return { topic: e.t, key: e.k, value: Buffer.from(e.v, 'base64'), traceparent: typeof e.tp === 'string' ? e.tp : undefined };
   } catch {
     return 'not JSON';
   }
@@ -109,8 +115,12 @@ export function createOutboxRelay(deps: {
   }
 
   /** Send one batch; when Kafka refuses it for good, send one by one and return those it refuses. */
-  async function sendBatch(batch: Array<{ text: string; record: KafkaRecord }>): Promise<Array<{ text: string; reason: string }>> {
-    const send = (items: typeof batch) => producer.send(items[0]!.record.topic, items.map(({ record }) => ({ key: record.key, value: record.value })));
+  async function sendBatch(batch: Array<{ text: string; record: RelayedRecord }>): Promise<Array<{ text: string; reason: string }>> {
+    const send = (items: typeof batch) =>
+      producer.send(
+        items[0]!.record.topic,
+        items.map(({ record }) => ({ key: record.key, value: record.value, ...(record.traceparent ? { trace: traceContextOf(record.traceparent) } : {}) })),
+      );
     try {
       await send(batch);
       return [];
@@ -134,7 +144,7 @@ export function createOutboxRelay(deps: {
     if (entries.length === 0) return false;
     const decoded = entries.map((text) => ({ text, record: decode(text, deps.topics) }));
     const unreadable = decoded.flatMap((d) => (typeof d.record === 'string' ? [{ text: d.text, reason: d.record }] : []));
-    const sendable = decoded.filter((d): d is { text: string; record: KafkaRecord } => typeof d.record !== 'string');
+    const sendable = decoded.filter((d): d is { text: string; record: RelayedRecord } => typeof d.record !== 'string');
     const refused = [];
     for (const batch of consecutiveByTopic(sendable)) refused.push(...(await sendBatch(batch)));
     await park([...unreadable, ...refused]);
@@ -158,7 +168,8 @@ export function createOutboxRelay(deps: {
       again = true;
       return draining;
     }
-    draining = drainOnce()
+    // Each entry's send continues the trace it was written in; the relay's own polling belongs to none.
+    draining = untraced(drainOnce)
       .catch((err: unknown) => log.warn({ err }, 'outbox relay failed; will retry'))
       .finally(() => {
         draining = undefined;

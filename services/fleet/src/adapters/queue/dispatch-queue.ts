@@ -1,11 +1,15 @@
 import { DelayedError, Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import { SpanKind } from '@opentelemetry/api';
+import { currentTraceparent, inSpan, traceContextOf } from '@kera/platform';
 import type { Dispatcher } from '../../app/dispatcher.js';
 import type { DispatchQueue } from '../../app/ports.js';
 import type { Job } from '../../domain/types.js';
 
 interface DispatchData {
   jobId: string;
+  /** W3C traceparent of the job's submission (or of whoever queued it): the worker continues that trace. */
+  traceparent?: string;
 }
 
 /** Entry states in which the worker will still take the job. */
@@ -35,9 +39,10 @@ export function createDispatchQueue(options: {
 
   const entryId = (job: Job): string => `${job.id}-v${job.version}`;
   const add = async (job: Job): Promise<void> => {
+    const traceparent = job.traceparent ?? currentTraceparent();
     await queue.add(
       'dispatch',
-      { jobId: job.id },
+      { jobId: job.id, ...(traceparent ? { traceparent } : {}) },
       {
         jobId: entryId(job),
         priority: bullPriority(job.priority),
@@ -71,7 +76,8 @@ export function createDispatchQueue(options: {
       worker = new Worker<DispatchData>(
         options.name,
         async (entry, token) => {
-          const outcome = await dispatch(entry.data.jobId);
+          const spec = { parent: traceContextOf(entry.data.traceparent), kind: SpanKind.CONSUMER, attributes: { 'kera.job.id': entry.data.jobId, 'messaging.system': 'bullmq', 'messaging.destination.name': options.name } };
+          const outcome = await inSpan('dispatch job', spec, () => dispatch(entry.data.jobId));
           if (outcome.kind === 'retry') {
             await entry.updateProgress({ waiting: outcome.reason });
             await entry.moveToDelayed(outcome.notBefore?.getTime() ?? Date.now() + options.retryMs, token);

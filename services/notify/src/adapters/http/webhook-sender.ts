@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { context, propagation } from '@opentelemetry/api';
 import type { DestinationCheck, WebhookResponse, WebhookSender } from '../../app/ports.js';
 import type { DestinationPolicy } from './destination-policy.js';
 
@@ -52,9 +53,12 @@ export function createDestinationCheck(policy: DestinationPolicy): DestinationCh
 function post(url: URL, request: { headers: Record<string, string>; body: string; timeoutMs: number }, lookup: LookupFunction) {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<WebhookResponse>((resolve) => {
+    // The receiver can join its handling to Kera's trace (the HTTP instrumentation, when loaded, puts its client span here instead).
+    const headers: Record<string, string> = { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+    propagation.inject(context.active(), headers);
     const req = client.request(url, {
       method: 'POST',
-      headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+      headers,
       lookup,
       // Redirects are never followed (node:http does not), and the body is discarded.
       signal: AbortSignal.timeout(request.timeoutMs),

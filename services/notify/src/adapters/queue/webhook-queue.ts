@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { currentTraceparent } from '@kera/platform';
 import type { DeliveryQueue } from '../../app/ports.js';
 import type { Delivery } from '../../domain/delivery.js';
 import type { DeliveryLanes } from '../redis/delivery-lanes.js';
@@ -47,7 +48,10 @@ export function createOrderedDeliveryQueue(deps: {
     async enqueue(deliveries) {
       // Each delivery of one change goes to a different subscription, so to a different lane.
       const results = await Promise.all(
-        deliveries.map(async (delivery) => {
+        deliveries.map(async (planned) => {
+          // The lane keeps the trace, so the head scheduled later (after its predecessor settles) carries it on.
+          const traceparent = currentTraceparent() ?? planned.traceparent;
+          const delivery: Delivery = { ...planned, ...(traceparent ? { traceparent } : {}) };
           const { fresh, head } = await lanes.append(delivery);
           // Scheduling the head even for a duplicate repairs a crash between append and add.
           if (head) await schedule(head);

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@kera/platform';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan, traceContextOf, type Logger } from '@kera/platform';
 import type { WebhookDelivery } from '../../app/deliver-webhook.js';
 import { stepAfterAttempt, type Delivery } from '../../domain/delivery.js';
 import type { NotifyMetrics } from '../../metrics.js';
@@ -72,7 +73,17 @@ export function createWebhookWorker(deps: {
     }
   };
 
-  const worker = new Worker<Delivery, DeliveryJobResult>(deps.queueName, deliverHead, {
+  /** Each attempt continues the trace of the event it delivers. */
+  const deliverInTrace = (job: Job<Delivery>, token?: string): Promise<DeliveryJobResult> =>
+    inSpan('deliver webhook', {
+      parent: traceContextOf(job.data.traceparent),
+      kind: SpanKind.CONSUMER,
+      attributes: { 'kera.delivery.id': job.data.deliveryId, 'kera.event.type': job.data.eventType, 'kera.job.id': job.data.jobId, 'messaging.system': 'bullmq', 'messaging.destination.name': deps.queueName },
+      // Waiting for a slot of a busy endpoint is not a failed attempt.
+      isFailure: (err) => !(err instanceof DelayedError),
+    }, () => deliverHead(job, token));
+
+  const worker = new Worker<Delivery, DeliveryJobResult>(deps.queueName, deliverInTrace, {
     connection: deps.connection,
     concurrency: deps.concurrency,
     autorun: false,
