@@ -25,7 +25,7 @@ const { JobServiceClient } = await import('@kera/proto/fleet/v1/jobs');
 const { RoutingServiceClient } = await import('@kera/proto/routing/v1/routing');
 const { Profile } = await import('@kera/proto/traffic/v1/events');
 const { deleteKeys, testInfra, uniqueName, waitFor } = await import('@kera/testkit');
-const { startFleetUnderTest, startStraightLineRouting } = await import('@kera/fleet/dist/test/support.js');
+const { createFleetNames, startFleetUnderTest, startStraightLineRouting } = await import('@kera/fleet/dist/test/support.js');
 const { ScriptedVehicle, ActionStatus } = await import('@kera/fleet/dist/test/scripted-vehicle.js');
 const { asAdmin } = await import('@kera/fleet/dist/test/auth.js');
 const { startNotifyHarness } = await import('@kera/notify/dist/test/support/notify.js');
@@ -74,14 +74,15 @@ describe('traces', { timeout: 180_000 }, () => {
     let fleet: Awaited<ReturnType<typeof startFleetUnderTest>>;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     let jobs: InstanceType<typeof JobServiceClient>;
-    const names = { redisPrefix: uniqueName('fleet-traces'), dispatchQueue: uniqueName('dispatch-traces') };
+    let names: Awaited<ReturnType<typeof createFleetNames>>;
 
     before(async () => {
       routing = await startStraightLineRouting();
       notify = await startNotifyHarness();
       // Fleet writes to the topics notify reads.
       const { jobEvents, vehicleEvents, orders } = notify.topics;
-      fleet = await startFleetUnderTest(routing.address, { LEASE_MS: '3000', COMMAND_RESEND_MS: '300' }, { topics: { jobEvents, vehicleEvents, orders }, ...names });
+      names = { ...(await createFleetNames(notify.kafka)), topics: { jobEvents, vehicleEvents, orders } };
+      fleet = await startFleetUnderTest(routing.address, { LEASE_MS: '3000', COMMAND_RESEND_MS: '300' }, names);
       receiver = await startReceiver();
       await notify.subscribe({ operatorId: 'acme', url: receiver.url, eventTypes: [] });
       jobs = new JobServiceClient(fleet.address, grpc.credentials.createInsecure(), asAdmin());
@@ -90,6 +91,8 @@ describe('traces', { timeout: 180_000 }, () => {
     after(async () => {
       jobs?.close();
       await fleet?.stop();
+      // The job topics are notify's, deleted with it; the traffic-changes stand-in is fleet's own.
+      if (names) await notify?.kafka.deleteTopics([names.trafficChanges]);
       await notify?.close();
       await receiver?.close();
       routing?.close();
