@@ -3,8 +3,6 @@ import {
   Partitioners,
   logLevel as KafkaLogLevel,
   type Consumer,
-  type IHeaders,
-  type KafkaMessage,
   type Producer,
   type logCreator,
 } from 'kafkajs';
@@ -12,6 +10,8 @@ import { context, propagation, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
+import { createBatchConsumer } from './batch-consumer.js';
+import { groupJoined, toIncoming, waitForGroupCoordinator, watchLiveness } from './consumer-group.js';
 
 /**
  * The Kafka port. Services depend on these interfaces, never on kafkajs, so
@@ -54,16 +54,25 @@ export interface ConsumerOptions {
   handle: (message: IncomingMessage) => Promise<void>;
 }
 
-export interface BatchConsumerOptions {
+/**
+ * A batch handler in two stages, so a partition's next chunk is prepared
+ * while the current one is delivered. Both run in order per partition; the
+ * next chunk's `prepare` starts once this chunk's `prepare` resolved (one
+ * chunk ahead at most); `deliver` starts once the previous chunk's `deliver`
+ * resolved. A chunk's offsets commit only after its `deliver` resolved:
+ * at-least-once. A chunk prepared ahead of a failed delivery, a rebalance or a
+ * stop is never delivered and is read again, so `prepare` must only do work
+ * that a re-read repeats harmlessly (idempotent merges, no outputs).
+ */
+export interface BatchStages<P> {
+  prepare(messages: IncomingMessage[]): Promise<P>;
+  deliver(prepared: P): Promise<void>;
+}
+
+export type BatchConsumerOptions<P = unknown> = {
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
-  /**
-   * Called with consecutive messages of one partition (at most maxBatchSize),
-   * in order; partitions run concurrently. Offsets up to the last message
-   * commit only after it resolves: at-least-once, so handlers must be idempotent.
-   */
-  handleBatch: (messages: IncomingMessage[]) => Promise<void>;
   /** Default 1000. */
   maxBatchSize?: number;
   /** Partitions handled at the same time by this instance; default 3. */
@@ -72,7 +81,17 @@ export interface BatchConsumerOptions {
   minBytes?: number;
   /** kafkajs default 5000. */
   maxWaitTimeInMs?: number;
-}
+} & (
+  | {
+      /**
+       * Called with consecutive messages of one partition (at most maxBatchSize),
+       * in order; partitions run concurrently. Offsets up to the last message
+       * commit only after it resolves: at-least-once, so handlers must be idempotent.
+       */
+      handleBatch: (messages: IncomingMessage[]) => Promise<void>;
+    }
+  | { stages: BatchStages<P> }
+);
 
 export interface EventConsumer {
   /** Resolves when the group has joined and partitions are assigned. */
@@ -85,28 +104,10 @@ export interface EventConsumer {
   live(): boolean;
 }
 
-/** A consumer fetches at least every maxWaitTime (5 s) and heartbeats every second; 3 missed rounds = not live. */
-const LIVENESS_MS = 15_000;
-
-/** Remembers the last time the broker answered the consumer (successful fetch, heartbeat or join). */
-function watchLiveness(consumer: Consumer): () => boolean {
-  let lastAnswer = 0;
-  const seen = () => {
-    lastAnswer = Date.now();
-  };
-  consumer.on(consumer.events.FETCH, seen);
-  consumer.on(consumer.events.HEARTBEAT, seen);
-  consumer.on(consumer.events.GROUP_JOIN, seen);
-  consumer.on(consumer.events.CRASH, () => {
-    lastAnswer = 0;
-  });
-  return () => lastAnswer > 0 && Date.now() - lastAnswer < LIVENESS_MS;
-}
-
 export interface KafkaPort {
   producer(): Promise<EventProducer>;
   consumer(options: ConsumerOptions): EventConsumer;
-  batchConsumer(options: BatchConsumerOptions): EventConsumer;
+  batchConsumer<P>(options: BatchConsumerOptions<P>): EventConsumer;
   ensureTopics(topics: readonly TopicSpec[]): Promise<string[]>;
   deleteTopics(names: string[]): Promise<void>;
   /** Remove a consumer group that has no members left (e.g. a one-off reader's). */
@@ -147,26 +148,6 @@ const pinoLogCreator = (log: Logger): logCreator => () => ({ level, log: entry }
   else if (level === KafkaLogLevel.ERROR) log.error(fields, message);
   else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
   else log.debug(fields, message);
-};
-
-const toIncoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => ({
-  topic,
-  partition,
-  offset: message.offset,
-  key: message.key,
-  value: message.value,
-  headers: headersToStrings(message.headers),
-  timestamp: Number(message.timestamp),
-});
-
-const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
-  }
-  return out;
 };
 
 /** W3C trace context: injected into headers on send, extracted on receive. */
@@ -238,7 +219,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     },
 
     batchConsumer(options) {
-      return createBatchConsumer(kafka, options, log, waitForCoordinator);
+      return createBatchConsumer(kafka, options as BatchConsumerOptions<unknown>, log, waitForCoordinator);
     },
 
     consumer({ groupId, topics, fromBeginning = false, handle }) {
@@ -261,15 +242,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
             autoCommit: true,
             autoCommitInterval: 1_000,
             eachMessage: async ({ topic, partition, message }) => {
-              const incoming: IncomingMessage = {
-                topic,
-                partition,
-                offset: message.offset,
-                key: message.key,
-                value: message.value,
-                headers: headersToStrings(message.headers),
-                timestamp: Number(message.timestamp),
-              };
+              const incoming = toIncoming(topic, partition, message);
               await context.with(extractTraceContext(incoming.headers), () => handle(incoming));
             },
           });
@@ -319,87 +292,4 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     endOffsets: (topic) =>
       admin(async (a) => (await a.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }))),
   };
-}
-
-/** eachBatch with manual offset resolution: a chunk's offsets commit only after its handler resolved. */
-function createBatchConsumer(
-  kafka: Kafka,
-  options: BatchConsumerOptions,
-  log: Logger,
-  waitForCoordinator: (groupId: string) => Promise<void>,
-): EventConsumer {
-  const { groupId, topics, fromBeginning = false, handleBatch } = options;
-  const maxBatchSize = options.maxBatchSize ?? 1000;
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: 15_000,
-    heartbeatInterval: 1_000,
-    retry: { initialRetryTime: 200, retries: 10 },
-    ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
-    ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
-  });
-  const live = watchLiveness(consumer);
-  let stopped = false;
-  return {
-    live,
-    async start() {
-      await waitForCoordinator(groupId);
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning });
-      const joined = groupJoined(consumer);
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-          for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
-            if (!isRunning() || isStale()) return;
-            const chunk = batch.messages.slice(from, from + maxBatchSize);
-            await handleBatch(chunk.map((m) => toIncoming(batch.topic, batch.partition, m)));
-            resolveOffset(chunk[chunk.length - 1]!.offset);
-            await heartbeat();
-          }
-          await commitOffsetsIfNecessary();
-        },
-      });
-      await joined;
-      log.info({ groupId, topics }, 'batch consumer joined');
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // disconnect() waits for the batch in flight, then commits resolved offsets.
-      await consumer.disconnect();
-    },
-  };
-}
-
-/**
- * Resolves once the group's coordinator answers for the group. On a broker that
- * has just started, the coordinator first loads __consumer_offsets and answers
- * "The coordinator is loading"; a consumer joining then crashes and restarts
- * with an error in the log. Asking first, quietly and with retries, avoids that.
- */
-async function waitForGroupCoordinator(quiet: Kafka, groupId: string, log: Logger): Promise<void> {
-  const admin = quiet.admin();
-  try {
-    await admin.connect();
-    await admin.describeGroups([groupId]);
-  } catch (err) {
-    // Joining will retry and report what is wrong; this wait only smooths a normal start.
-    log.debug({ err, groupId }, 'group coordinator not confirmed before joining');
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Resolves when the consumer first joins its group (run() returns before that). */
-function groupJoined(consumer: Consumer): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-      off();
-      resolve();
-    });
-  });
 }

@@ -40,10 +40,13 @@ export function wrap<T>(
     occurredAt: meta.occurredAt ?? new Date(),
     source: meta.source,
     schemaVersion: event.schemaVersion,
-    payload: Buffer.from(event.codec.encode(payload).finish()),
+    payload: asBuffer(event.codec.encode(payload).finish()),
   };
-  return Buffer.from(Envelope.encode(envelope).finish());
+  return asBuffer(Envelope.encode(envelope).finish());
 }
+
+/** finish() returns fresh bytes: a Buffer view over them, not a second copy (outputs are encoded per record). */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 export function unwrapEnvelope(bytes: Uint8Array): Envelope {
   try {

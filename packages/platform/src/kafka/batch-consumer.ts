@@ -1,0 +1,90 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BatchConsumerOptions, BatchStages, EventConsumer, IncomingMessage } from './client.js';
+import { groupJoined, toIncoming, watchLiveness } from './consumer-group.js';
+
+/**
+ * eachBatch with manual offset resolution: a partition's fetched messages are
+ * cut into chunks of at most maxBatchSize and go through the two stages in
+ * order. The next chunk's `prepare` runs while the current chunk's `deliver`
+ * does (one chunk ahead, never more); a chunk's offsets are resolved only
+ * after its own `deliver` resolved, so they commit after its outputs are durable.
+ */
+export function createBatchConsumer(
+  kafka: Kafka,
+  options: BatchConsumerOptions<unknown>,
+  log: Logger,
+  waitForCoordinator: (groupId: string) => Promise<void>,
+): EventConsumer {
+  const { groupId, topics, fromBeginning = false } = options;
+  const stages = stagesOf(options);
+  const maxBatchSize = options.maxBatchSize ?? 1000;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 15_000,
+    heartbeatInterval: 1_000,
+    retry: { initialRetryTime: 200, retries: 10 },
+    ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
+    ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
+  });
+  const live = watchLiveness(consumer);
+  let stopped = false;
+  return {
+    live,
+    async start() {
+      await waitForCoordinator(groupId);
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning });
+      const joined = groupJoined(consumer);
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          const chunks = chunksOf(batch.messages, maxBatchSize);
+          const prepare = (chunk: KafkaMessage[]) => stages.prepare(chunk.map((m) => toIncoming(batch.topic, batch.partition, m)));
+          const going = () => isRunning() && !isStale();
+          let ahead: Promise<unknown> | undefined = chunks[0] && going() ? prepare(chunks[0]) : undefined;
+          try {
+            for (let i = 0; ahead; i++) {
+              const prepared = await ahead;
+              const next = chunks[i + 1];
+              ahead = next && going() ? prepare(next) : undefined;
+              if (!going()) return;
+              await stages.deliver(prepared);
+              resolveOffset(chunks[i]!.at(-1)!.offset);
+              await heartbeat();
+            }
+          } finally {
+            // Stopped, revoked or failed with a chunk prepared ahead: it is read again from its offset
+            // (by this or another member), so its result is dropped; it must not outlive the batch.
+            await ahead?.catch(() => undefined);
+          }
+          await commitOffsetsIfNecessary();
+        },
+      });
+      await joined;
+      log.info({ groupId, topics }, 'batch consumer joined');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // disconnect() waits for the batch in flight, then commits resolved offsets.
+      await consumer.disconnect();
+    },
+  };
+}
+
+/** A plain handleBatch is a pipeline whose prepare only hands the messages on. */
+function stagesOf(options: BatchConsumerOptions<unknown>): BatchStages<unknown> {
+  if ('stages' in options) return options.stages;
+  const { handleBatch } = options;
+  return { prepare: async (messages) => messages, deliver: (messages) => handleBatch(messages as IncomingMessage[]) };
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let from = 0; from < items.length; from += size) chunks.push(items.slice(from, from + size));
+  return chunks;
+}
