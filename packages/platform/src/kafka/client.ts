@@ -3,6 +3,7 @@ import {
   Partitioners,
   logLevel as KafkaLogLevel,
   type Consumer,
+  type Message,
   type Producer,
   type logCreator,
 } from 'kafkajs';
@@ -11,6 +12,7 @@ import type { Logger } from 'pino';
 import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
 import { createBatchConsumer } from './batch-consumer.js';
+import { joinedSends, type TopicBatch } from './joined-sends.js';
 import { groupJoined, toIncoming, waitForGroupCoordinator, watchLiveness } from './consumer-group.js';
 
 /**
@@ -40,6 +42,16 @@ export interface EventProducer {
   /** Several topics in one produce request per broker; resolves once all are durable (acks=all). */
   sendMany(batches: ReadonlyArray<{ topic: string; messages: OutgoingMessage[] }>): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /**
+   * Sends made while a produce request is in flight go out together in the
+   * next request (up to JOINED_REQUEST_BYTES) instead of one request each;
+   * every send still resolves only once its own messages are durable. For
+   * a service that sends from several partitions' handlers at once.
+   */
+  joinConcurrentSends?: boolean;
 }
 
 export interface ConsumerOptions {
@@ -105,7 +117,7 @@ export interface EventConsumer {
 }
 
 export interface KafkaPort {
-  producer(): Promise<EventProducer>;
+  producer(options?: ProducerOptions): Promise<EventProducer>;
   consumer(options: ConsumerOptions): EventConsumer;
   batchConsumer<P>(options: BatchConsumerOptions<P>): EventConsumer;
   ensureTopics(topics: readonly TopicSpec[]): Promise<string[]>;
@@ -180,7 +192,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
   };
 
   return {
-    async producer() {
+    async producer(options = {}) {
       const producer: Producer = kafka.producer({
         idempotent: true,
         // An idempotent producer must retry until the broker answers (kafkajs warns
@@ -191,28 +203,19 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
+      const request = (topicMessages: Array<TopicBatch<Message>>) => producer.sendBatch({ acks: -1, topicMessages }).then(() => undefined);
+      const produce = options.joinConcurrentSends ? joinedSends(request) : request;
+      const toMessages = (messages: OutgoingMessage[]): Message[] =>
+        messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceContext(m.headers ?? {}) }));
       return {
         async send(topic, messages) {
           if (messages.length === 0) return;
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: messages.map((m) => ({
-              key: m.key,
-              value: m.value,
-              headers: injectTraceContext(m.headers ?? {}),
-            })),
-          });
+          await produce([{ topic, messages: toMessages(messages) }]);
         },
         async sendMany(batches) {
-          const topicMessages = batches
-            .filter((b) => b.messages.length > 0)
-            .map((b) => ({
-              topic: b.topic,
-              messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceContext(m.headers ?? {}) })),
-            }));
+          const topicMessages = batches.filter((b) => b.messages.length > 0).map((b) => ({ topic: b.topic, messages: toMessages(b.messages) }));
           if (topicMessages.length === 0) return;
-          await producer.sendBatch({ acks: -1, topicMessages });
+          await produce(topicMessages);
         },
         close: () => producer.disconnect(),
       };
