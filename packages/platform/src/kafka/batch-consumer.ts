@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchConsumerOptions, BatchStages, EventConsumer, IncomingMessage } from './client.js';
 import { groupJoined, toIncoming, watchLiveness } from './consumer-group.js';
@@ -41,28 +41,7 @@ export function createBatchConsumer(
         autoCommitInterval: 1_000,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-          const chunks = chunksOf(batch.messages, maxBatchSize);
-          const prepare = (chunk: KafkaMessage[]) => stages.prepare(chunk.map((m) => toIncoming(batch.topic, batch.partition, m)));
-          const going = () => isRunning() && !isStale();
-          let ahead: Promise<unknown> | undefined = chunks[0] && going() ? prepare(chunks[0]) : undefined;
-          try {
-            for (let i = 0; ahead; i++) {
-              const prepared = await ahead;
-              const next = chunks[i + 1];
-              ahead = next && going() ? prepare(next) : undefined;
-              if (!going()) return;
-              await stages.deliver(prepared);
-              resolveOffset(chunks[i]!.at(-1)!.offset);
-              await heartbeat();
-            }
-          } finally {
-            // Stopped, revoked or failed with a chunk prepared ahead: it is read again from its offset
-            // (by this or another member), so its result is dropped; it must not outlive the batch.
-            await ahead?.catch(() => undefined);
-          }
-          await commitOffsetsIfNecessary();
-        },
+        eachBatch: (payload) => runChunks(payload, stages, maxBatchSize),
       });
       await joined;
       log.info({ groupId, topics }, 'batch consumer joined');
@@ -74,6 +53,34 @@ export function createBatchConsumer(
       await consumer.disconnect();
     },
   };
+}
+
+/**
+ * One fetched batch of a partition, chunk by chunk: the next chunk's prepare
+ * overlaps this chunk's deliver; offsets resolve after each deliver.
+ */
+async function runChunks(payload: EachBatchPayload, stages: BatchStages<unknown>, maxBatchSize: number): Promise<void> {
+  const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+  const chunks = chunksOf(batch.messages, maxBatchSize);
+  const prepare = (chunk: KafkaMessage[]) => stages.prepare(chunk.map((m) => toIncoming(batch.topic, batch.partition, m)));
+  const going = () => isRunning() && !isStale();
+  let ahead: Promise<unknown> | undefined = chunks[0] && going() ? prepare(chunks[0]) : undefined;
+  try {
+    for (let i = 0; ahead; i++) {
+      const prepared = await ahead;
+      const next = chunks[i + 1];
+      ahead = next && going() ? prepare(next) : undefined;
+      if (!going()) return;
+      await stages.deliver(prepared);
+      resolveOffset(chunks[i]!.at(-1)!.offset);
+      await heartbeat();
+    }
+  } finally {
+    // Stopped, revoked or failed with a chunk prepared ahead: it is read again from its offset
+    // (by this or another member), so its result is dropped; it must not outlive the batch.
+    await ahead?.catch(() => undefined);
+  }
+  await commitOffsetsIfNecessary();
 }
 
 /** A plain handleBatch is a pipeline whose prepare only hands the messages on. */
