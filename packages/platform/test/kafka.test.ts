@@ -87,6 +87,58 @@ describe('Kafka port against a real broker', () => {
     await producer.close();
   });
 
+  it('prepares the next chunk of a partition while delivering the current one, and commits a chunk only after its delivery', async () => {
+    const chunked = uniqueName('test.platform.chunks');
+    await kafka.ensureTopics([{ name: chunked, partitions: 1, cleanupPolicy: 'delete', retentionMs: 60_000, description: 'test' }]);
+    const producer = await kafka.producer();
+    // One send, one record batch: the consumer fetches all five together and cuts them into [0,1] [2,3] [4].
+    await producer.send(chunked, ['m0', 'm1', 'm2', 'm3', 'm4'].map((key) => ({ key, value: Buffer.from(key) })));
+    await producer.close();
+
+    const steps: string[] = [];
+    const offsets = (messages: IncomingMessage[]) => messages.map((m) => m.offset).join(',');
+    let secondPrepared!: () => void;
+    const secondPreparedYet = new Promise<void>((resolve) => (secondPrepared = resolve));
+    let failedOnce = false;
+    const delivered = new Inbox<string>();
+    const groupId = uniqueName('group-chunks');
+    const quiet = createKafka({ brokers: (await testInfra()).kafkaBrokers, clientId: 'platform-test-chunks', log: createLogger({ name: 'platform-test', level: 'silent' }) });
+    const consumer = quiet.batchConsumer({
+      groupId,
+      topics: [chunked],
+      fromBeginning: true,
+      maxBatchSize: 2,
+      stages: {
+        prepare: async (messages) => {
+          steps.push(`prepare ${offsets(messages)}`);
+          if (messages[0]?.offset === '2') secondPrepared();
+          return offsets(messages);
+        },
+        deliver: async (chunk) => {
+          // Finishes only once the next chunk is being prepared: proves the overlap.
+          if (chunk === '0,1') await secondPreparedYet;
+          if (chunk === '2,3' && !failedOnce) {
+            failedOnce = true;
+            steps.push(`fail ${chunk}`);
+            throw new Error('transient failure');
+          }
+          steps.push(`deliver ${chunk}`);
+          delivered.push(chunk);
+        },
+      },
+    });
+    await consumer.start();
+    await delivered.waitUntil('every chunk delivered', (items) => items.includes('4'));
+    await consumer.stop();
+
+    assert.deepEqual(steps.slice(0, 4), ['prepare 0,1', 'prepare 2,3', 'deliver 0,1', 'prepare 4'], 'chunk 2,3 prepared before 0,1 was delivered');
+    assert.equal(steps[4], 'fail 2,3');
+    assert.deepEqual(delivered.items, ['0,1', '2,3', '4'], 'after the failure, delivery resumes at the failed chunk: nothing skipped, 0,1 not again');
+    const [committed] = await kafka.committedOffsets(groupId, chunked);
+    assert.equal(committed?.offset, '5');
+    await kafka.deleteTopics([chunked]);
+  });
+
   it('rejects an envelope of the wrong type', () => {
     const bytes = wrap(EVENTS.trafficChange, { areaCell: 'x', profile: 1, trafficVersion: 1, edgeIds: [] }, { source: 'test' });
     assert.throws(() => unwrap(EVENTS.jobEvent, bytes), /expected event type kera.fleet.v1.JobEvent/);

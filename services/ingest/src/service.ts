@@ -90,7 +90,8 @@ export async function startIngestService(config: IngestConfig, overrides: Ingest
 
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'ingest-state' });
     closers.add('redis', () => closeRedis(redis));
-    const producer = await kafka.producer();
+    // Up to INGEST_CONCURRENT_PARTITIONS batches deliver at once: their outputs share produce requests.
+    const producer = await kafka.producer({ joinConcurrentSends: true });
     closers.add('producer', () => producer.close());
 
     const policy = { windowMs: config.INGEST_WINDOW_S * 1000, latenessMs: config.INGEST_ALLOWED_LATENESS_S * 1000 };

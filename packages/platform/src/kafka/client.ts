@@ -3,18 +3,19 @@ import {
   Partitioners,
   logLevel as KafkaLogLevel,
   type Consumer,
-  type IHeaders,
-  type KafkaMessage,
+  type Message,
   type Producer,
   type logCreator,
 } from 'kafkajs';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { groupJoined, prepareGroupStart, type StartOffsets } from './group-start.js';
 import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
+import { createBatchConsumer } from './batch-consumer.js';
+import { joinedSends, type TopicBatch } from './joined-sends.js';
+import { groupJoined, prepareGroupStart, toIncoming, watchLiveness, type GroupStartOptions } from './consumer-group.js';
 import { pinTraceHeaders } from './pinned-trace.js';
-import { createTraceGather, inSpan, startSpanUnder } from '../tracing.js';
+import { startSpanUnder } from '../tracing.js';
 
 /**
  * The Kafka port. Services depend on these interfaces, never on kafkajs, so
@@ -50,13 +51,23 @@ export interface EventProducer {
   close(): Promise<void>;
 }
 
+export interface ProducerOptions {
+  /**
+   * Sends made while a produce request is in flight go out together in the
+   * next request (up to JOINED_REQUEST_BYTES) instead of one request each;
+   * every send still resolves only once its own messages are durable. For
+   * a service that sends from several partitions' handlers at once.
+   */
+  joinConcurrentSends?: boolean;
+}
+
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
   /**
    * Where a group without committed offsets starts: at the beginning, or (the
    * default) at the end as it was just before the first join, which becomes the
-   * group's commit so no later restart or rebalance skips anything (group-start.ts).
+   * group's commit so no later restart or rebalance skips anything (consumer-group.ts).
    */
   fromBeginning?: boolean;
   /**
@@ -66,17 +77,26 @@ export interface ConsumerOptions {
   handle: (message: IncomingMessage) => Promise<void>;
 }
 
-export interface BatchConsumerOptions {
+/**
+ * A batch handler in two stages, so a partition's next chunk is prepared
+ * while the current one is delivered. Both run in order per partition; the
+ * next chunk's `prepare` starts once this chunk's `prepare` resolved (one
+ * chunk ahead at most); `deliver` starts once the previous chunk's `deliver`
+ * resolved. A chunk's offsets commit only after its `deliver` resolved:
+ * at-least-once. A chunk prepared ahead of a failed delivery, a rebalance or a
+ * stop is never delivered and is read again, so `prepare` must only do work
+ * that a re-read repeats harmlessly (idempotent merges, no outputs).
+ */
+export interface BatchStages<P> {
+  prepare(messages: IncomingMessage[]): Promise<P>;
+  deliver(prepared: P): Promise<void>;
+}
+
+export type BatchConsumerOptions<P = unknown> = {
   groupId: string;
   topics: string[];
   /** As in ConsumerOptions. */
   fromBeginning?: boolean;
-  /**
-   * Called with consecutive messages of one partition (at most maxBatchSize),
-   * in order; partitions run concurrently. Offsets up to the last message
-   * commit only after it resolves: at-least-once, so handlers must be idempotent.
-   */
-  handleBatch: (messages: IncomingMessage[]) => Promise<void>;
   /** Default 1000. */
   maxBatchSize?: number;
   /** Partitions handled at the same time by this instance; default 3. */
@@ -85,7 +105,17 @@ export interface BatchConsumerOptions {
   minBytes?: number;
   /** kafkajs default 5000. */
   maxWaitTimeInMs?: number;
-}
+} & (
+  | {
+      /**
+       * Called with consecutive messages of one partition (at most maxBatchSize),
+       * in order; partitions run concurrently. Offsets up to the last message
+       * commit only after it resolves: at-least-once, so handlers must be idempotent.
+       */
+      handleBatch: (messages: IncomingMessage[]) => Promise<void>;
+    }
+  | { stages: BatchStages<P> }
+);
 
 export interface EventConsumer {
   /** Resolves when the group has joined and partitions are assigned. */
@@ -98,28 +128,10 @@ export interface EventConsumer {
   live(): boolean;
 }
 
-/** A consumer fetches at least every maxWaitTime (5 s) and heartbeats every second; 3 missed rounds = not live. */
-const LIVENESS_MS = 15_000;
-
-/** Remembers the last time the broker answered the consumer (successful fetch, heartbeat or join). */
-function watchLiveness(consumer: Consumer): () => boolean {
-  let lastAnswer = 0;
-  const seen = () => {
-    lastAnswer = Date.now();
-  };
-  consumer.on(consumer.events.FETCH, seen);
-  consumer.on(consumer.events.HEARTBEAT, seen);
-  consumer.on(consumer.events.GROUP_JOIN, seen);
-  consumer.on(consumer.events.CRASH, () => {
-    lastAnswer = 0;
-  });
-  return () => lastAnswer > 0 && Date.now() - lastAnswer < LIVENESS_MS;
-}
-
 export interface KafkaPort {
-  producer(): Promise<EventProducer>;
+  producer(options?: ProducerOptions): Promise<EventProducer>;
   consumer(options: ConsumerOptions): EventConsumer;
-  batchConsumer(options: BatchConsumerOptions): EventConsumer;
+  batchConsumer<P>(options: BatchConsumerOptions<P>): EventConsumer;
   ensureTopics(topics: readonly TopicSpec[]): Promise<string[]>;
   deleteTopics(names: string[]): Promise<void>;
   /** Remove a consumer group that has no members left (e.g. a one-off reader's). */
@@ -160,26 +172,6 @@ const pinoLogCreator = (log: Logger): logCreator => () => ({ level, log: entry }
   else if (level === KafkaLogLevel.ERROR) log.error(fields, message);
   else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
   else log.debug(fields, message);
-};
-
-const toIncoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => ({
-  topic,
-  partition,
-  offset: message.offset,
-  key: message.key,
-  value: message.value,
-  headers: headersToStrings(message.headers),
-  timestamp: Number(message.timestamp),
-});
-
-const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
-  }
-  return out;
 };
 
 /**
@@ -228,7 +220,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
   const kafka = new Kafka({ ...settings, logLevel: toKafkaLogLevel(log.level), logCreator: pinoLogCreator(log) });
   // Only for waiting on the group coordinator: the retriable errors it sees while the broker loads are expected.
   const quiet = new Kafka({ ...settings, logLevel: KafkaLogLevel.NOTHING, retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 } });
-  const prepareGroup = (options: { groupId: string; topics: readonly string[]; fromBeginning: boolean }) => prepareGroupStart(quiet, log, options);
+  const prepareGroup = (options: GroupStartOptions) => prepareGroupStart(quiet, log, options);
 
   const admin = async <T>(work: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {
     const client = kafka.admin();
@@ -241,7 +233,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
   };
 
   return {
-    async producer() {
+    async producer(options = {}) {
       const producer: Producer = kafka.producer({
         idempotent: true,
         // An idempotent producer must retry until the broker answers (kafkajs warns
@@ -252,27 +244,29 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
+      const request = (topicMessages: Array<TopicBatch<Message>>) => producer.sendBatch({ acks: -1, topicMessages }).then(() => undefined);
+      const produce = options.joinConcurrentSends ? joinedSends(request) : request;
       return {
         async send(topic, messages) {
           if (messages.length === 0) return;
           const spans: Span[] = [];
-          const kafkaMessages = messages.map((m) => toKafkaMessage(topic, m, spans));
-          await endingSpans(spans, () => producer.send({ topic, acks: -1, messages: kafkaMessages }));
+          const batch = { topic, messages: messages.map((m): Message => toKafkaMessage(topic, m, spans)) };
+          await endingSpans(spans, () => produce([batch]));
         },
         async sendMany(batches) {
           const spans: Span[] = [];
           const topicMessages = batches
             .filter((b) => b.messages.length > 0)
-            .map((b) => ({ topic: b.topic, messages: b.messages.map((m) => toKafkaMessage(b.topic, m, spans)) }));
+            .map((b) => ({ topic: b.topic, messages: b.messages.map((m): Message => toKafkaMessage(b.topic, m, spans)) }));
           if (topicMessages.length === 0) return;
-          await endingSpans(spans, () => producer.sendBatch({ acks: -1, topicMessages }));
+          await endingSpans(spans, () => produce(topicMessages));
         },
         close: () => producer.disconnect(),
       };
     },
 
     batchConsumer(options) {
-      return createBatchConsumer(kafka, options, log, prepareGroup);
+      return createBatchConsumer(kafka, options as BatchConsumerOptions<unknown>, log, prepareGroup);
     },
 
     consumer({ groupId, topics, fromBeginning = false, handle }) {
@@ -296,15 +290,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
             autoCommit: true,
             autoCommitInterval: 1_000,
             eachMessage: async ({ topic, partition, message }) => {
-              const incoming: IncomingMessage = {
-                topic,
-                partition,
-                offset: message.offset,
-                key: message.key,
-                value: message.value,
-                headers: headersToStrings(message.headers),
-                timestamp: Number(message.timestamp),
-              };
+              const incoming = toIncoming(topic, partition, message);
               // The kafkajs instrumentation already made a process span from the headers; without it, continue them here.
               const active = trace.getSpan(context.active()) ? context.active() : extractTraceContext(incoming.headers);
               await context.with(active, () => handle(incoming));
@@ -356,74 +342,4 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     endOffsets: (topic) =>
       admin(async (a) => (await a.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }))),
   };
-}
-
-/** eachBatch with manual offset resolution: a chunk's offsets commit only after its handler resolved. */
-function createBatchConsumer(
-  kafka: Kafka,
-  options: BatchConsumerOptions,
-  log: Logger,
-  prepareGroup: (options: { groupId: string; topics: readonly string[]; fromBeginning: boolean }) => Promise<StartOffsets>,
-): EventConsumer {
-  const { groupId, topics, fromBeginning = false, handleBatch } = options;
-  const maxBatchSize = options.maxBatchSize ?? 1000;
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: 15_000,
-    heartbeatInterval: 1_000,
-    retry: { initialRetryTime: 200, retries: 10 },
-    ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
-    ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
-  });
-  const live = watchLiveness(consumer);
-  let stopped = false;
-  return {
-    live,
-    async start() {
-      const ends = await prepareGroup({ groupId, topics, fromBeginning });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      const joined = groupJoined(consumer, log, groupId, ends);
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-          for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
-            if (!isRunning() || isStale()) return;
-            const chunk = batch.messages.slice(from, from + maxBatchSize).map((m) => toIncoming(batch.topic, batch.partition, m));
-            await handleInSpan(batch.topic, chunk, handleBatch);
-            resolveOffset(chunk[chunk.length - 1]!.offset);
-            await heartbeat();
-          }
-          await commitOffsetsIfNecessary();
-        },
-      });
-      await joined;
-      log.info({ groupId, topics }, 'batch consumer joined');
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // disconnect() waits for the batch in flight, then commits resolved offsets.
-      await consumer.disconnect();
-    },
-  };
-}
-
-/**
- * A batch of messages from many traces is handled as one piece of work: its
- * span continues the first message's trace and links the others', so what the
- * handler produces (ingest's observations) carries a trace on.
- */
-function handleInSpan(topic: string, chunk: IncomingMessage[], handleBatch: (messages: IncomingMessage[]) => Promise<void>): Promise<void> {
-  const traces = createTraceGather();
-  for (const message of chunk) traces.add(propagation.extract(ROOT_CONTEXT, message.headers));
-  const spec = traces.take();
-  return inSpan(`process ${topic}`, {
-    ...spec,
-    kind: SpanKind.CONSUMER,
-    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': chunk.length },
-  }, () => handleBatch(chunk));
 }

@@ -1,10 +1,11 @@
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { v7 as uuidv7 } from 'uuid';
 import { Envelope } from '@kera/proto/common/v1/envelope';
 import { ValidationError } from '../errors.js';
 
 /** A generated protobuf message type, as ts-proto emits it. */
 export interface MessageCodec<T> {
-  encode(message: T): { finish(): Uint8Array };
+  encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
 }
 
@@ -40,9 +41,27 @@ export function wrap<T>(
     occurredAt: meta.occurredAt ?? new Date(),
     source: meta.source,
     schemaVersion: event.schemaVersion,
-    payload: Buffer.from(event.codec.encode(payload).finish()),
+    payload: encodeWith((w) => event.codec.encode(payload, w)),
   };
-  return Buffer.from(Envelope.encode(envelope).finish());
+  return encodeWith((w) => Envelope.encode(envelope, w));
+}
+
+/**
+ * One writer for every wrap: encoding is synchronous, and finish() keeps the
+ * writer's grown buffer, so a message costs one copy of its bytes instead of
+ * a fresh, repeatedly doubled buffer per message (outputs are encoded per record).
+ */
+const shared = new BinaryWriter();
+
+function encodeWith(encode: (writer: BinaryWriter) => unknown): Buffer {
+  try {
+    encode(shared);
+  } catch (err) {
+    shared.finish(); // drop the half-written message
+    throw err;
+  }
+  const bytes = shared.finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function unwrapEnvelope(bytes: Uint8Array): Envelope {

@@ -6,16 +6,37 @@ import { summarizeRejections, type EntityRejection, type FeedFormat, type Parsed
 import type { Rejection } from '../domain/rejection.js';
 import type { Geometry, TrafficIncident, TrafficObservation } from '../domain/types.js';
 import { lateReason, observationOf, type WindowPolicy } from '../domain/windows.js';
-import type { DeadLetterRecord, FeedTouch, IncidentMark, IngestMetrics, IngestStateStore, MessageOutcome, RawMessage, TrafficPublisher } from './ports.js';
+import type { DeadLetterRecord, FeedTouch, IncidentMark, IngestMetrics, IngestStateStore, MessageOutcome, Prepared, RawMessage, TrafficPublisher } from './ports.js';
+import { createRecentEmissions, type RecentEmissions } from './recent-emissions.js';
 
+/**
+ * A batch of consecutive messages of one partition in two steps, so the
+ * consumer can prepare the next batch while this one is delivered.
+ * Bad input never throws; only transient failures (Kafka, Redis) do, and
+ * then the batch is redelivered.
+ */
 export interface BatchIngest {
   /**
-   * Handle consecutive messages of one partition. Resolves once every
-   * observation, incident and dead letter is durable and marked, so the
-   * offsets commit after. Bad input never throws; only transient failures
-   * (Kafka, Redis) do, and then the batch is redelivered.
+   * Parse, check and merge the readings into their windows (Redis); reads
+   * which incidents and dead letters are already out. Emits nothing, so a
+   * prepared batch that is never delivered is simply read again.
    */
-  handleBatch(messages: readonly RawMessage[]): Promise<void>;
+  prepare(messages: readonly RawMessage[]): Promise<PreparedBatch>;
+  /**
+   * Produce the observations, incidents and dead letters, then mark them
+   * emitted. Resolves once all are durable and marked, so the offsets commit after.
+   */
+  deliver(batch: PreparedBatch): Promise<void>;
+}
+
+/** What prepare found; opaque to the consumer. */
+export interface PreparedBatch {
+  readonly now: Date;
+  readonly works: readonly Work[];
+  readonly samples: ReadonlyMap<string, Reading>;
+  readonly incidents: ReadonlyArray<{ incident: TrafficIncident; mark: IncidentMark }>;
+  readonly state: Prepared;
+  readonly duplicates: number;
 }
 
 export interface BatchIngestDeps {
@@ -30,10 +51,12 @@ export interface BatchIngestDeps {
   readonly bounds?: MapBounds;
   readonly clock: () => Date;
   readonly log: Logger;
+  /** Outputs this instance made durable lately (a fresh memory when absent). */
+  readonly recent?: RecentEmissions;
 }
 
 /** One message while the batch is handled: what its format made of it, and what was refused since. */
-interface Work {
+export interface Work {
   readonly message: RawMessage;
   readonly feed: string;
   readonly parsed: ParsedMessage;
@@ -79,20 +102,21 @@ export function createBatchIngest(deps: BatchIngestDeps): BatchIngest {
     return { code: 'outside_map', reason: `geometry lies entirely outside the loaded map ${describeBounds(deps.bounds)} (lon/lat)` };
   };
 
+  const recent = deps.recent ?? createRecentEmissions();
+
   return {
-    async handleBatch(messages) {
-      if (messages.length === 0) return;
+    async prepare(messages) {
       const now = deps.clock();
       const works = messages.map((m) => parse(m, now));
       const flat = works.flatMap((w, wi) => w.readings.map((r) => ({ work: wi, ...r })));
       const incidents = latestIncidents(works);
-      const prepared = await deps.state.prepare({
+      const state = await deps.state.prepare({
         readings: flat.map(({ reading: r }) => ({ locationId: r.locationId, eventMs: r.eventTime.getTime(), readingKey: r.readingKey, values: r.values })),
         incidents: incidents.map((i) => i.mark),
         messageKeys: works.map((w) => messageKey(w.message)),
       });
       let duplicates = 0;
-      prepared.readings.forEach((outcome, i) => {
+      state.readings.forEach((outcome, i) => {
         const { work, index, reading } = flat[i]!;
         if (outcome.kind === 'duplicate') duplicates += 1;
         if (outcome.kind !== 'late') return;
@@ -101,14 +125,19 @@ export function createBatchIngest(deps: BatchIngestDeps): BatchIngest {
         w.rejections.push({ index, entityId: reading.sourceId, rejection });
         w.readings.splice(w.readings.findIndex((r) => r.reading === reading), 1);
       });
-
       const samples = new Map(flat.map(({ reading }) => [reading.locationId, reading]));
-      const windows = prepared.windows.filter((w) => w.sampleCount > w.emittedCount);
+      return { now, works, samples, incidents, state, duplicates };
+    },
+
+    async deliver({ now, works, samples, incidents, state, duplicates }) {
+      // The marks were read at prepare; the batch delivered just before may have emitted the same versions since.
+      const windows = state.windows.filter((w) => w.sampleCount > w.emittedCount && !recent.windowOut(w.locationId, w.windowStartMs, w.sampleCount));
       const observations: TrafficObservation[] = windows.map((w) => observationOf(w, samples.get(w.locationId)!, deps.policy));
-      const emitted = incidents.filter((_, i) => prepared.emitIncident[i]);
-      const deadLetters = works.flatMap((w, i) => (prepared.deadLetterSent[i] ? [] : deadLetterOf(w, now)));
+      const emitted = incidents.filter((i, n) => state.emitIncident[n] && !recent.incidentOut(i.mark));
+      const deadLetters = works.flatMap((w, i) => (state.deadLetterSent[i] ? [] : deadLetterOf(w, now)));
 
       await deps.publisher.publish({ observations, incidents: emitted.map((i) => i.incident), deadLetters });
+      recent.remember(windows, emitted.map((i) => i.mark));
       await deps.state.commit({
         windows: windows.map((w) => ({ locationId: w.locationId, windowStartMs: w.windowStartMs, sampleCount: w.sampleCount })),
         incidents: emitted.map((i) => i.mark),

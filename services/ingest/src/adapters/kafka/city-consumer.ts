@@ -1,7 +1,11 @@
 import type { EventConsumer, KafkaPort } from '@kera/platform';
 import type { BatchIngest } from '../../app/ingest-batch.js';
 
-/** Every city.* topic → the batch use case. Offsets commit only after a batch is handled. */
+/**
+ * Every city.* topic → the batch use case, in its two steps: the next batch of
+ * a partition is prepared while the current one is delivered. Offsets commit
+ * only after a batch is delivered.
+ */
 export function createCityConsumer(options: {
   kafka: KafkaPort;
   groupId: string;
@@ -19,6 +23,6 @@ export function createCityConsumer(options: {
     maxBatchSize: options.maxBatchSize,
     partitionsConsumedConcurrently: options.concurrentPartitions,
     ...options.fetch,
-    handleBatch: (messages) => options.ingest.handleBatch(messages),
+    stages: { prepare: (messages) => options.ingest.prepare(messages), deliver: (batch) => options.ingest.deliver(batch) },
   });
 }

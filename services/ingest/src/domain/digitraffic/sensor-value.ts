@@ -56,9 +56,12 @@ export function readSensorValue(
   return { station, sensor, value: body.value, time, ...(window ? { window } : {}), address: address.text };
 }
 
-function readAddress(message: SourceMessage, prefix: string): { stationId: number; sensorId: number; text: string } | { rejection: Rejection } {
+/** Compiled once, not per message. */
+const ADDRESS: Record<'tms-v2' | 'weather-v2', RegExp> = { 'tms-v2': /^tms-v2\/(\d{1,9})\/(\d{1,9})$/, 'weather-v2': /^weather-v2\/(\d{1,9})\/(\d{1,9})$/ };
+
+function readAddress(message: SourceMessage, prefix: 'tms-v2' | 'weather-v2'): { stationId: number; sensorId: number; text: string } | { rejection: Rejection } {
   const candidates = [message.key, message.headers[TOPIC_HEADER]].filter((t): t is string => typeof t === 'string');
-  const pattern = new RegExp(`^${prefix}/(\\d{1,9})/(\\d{1,9})$`);
+  const pattern = ADDRESS[prefix];
   for (const text of candidates) {
     const match = pattern.exec(text.trim());
     if (match) return { stationId: Number(match[1]), sensorId: Number(match[2]), text: text.trim() };

@@ -1,8 +1,57 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { IncomingMessage } from './client.js';
+
+/** What both consumers (per message and per batch) do around a kafkajs consumer group. */
+
+/** A consumer fetches at least every maxWaitTime (5 s) and heartbeats every second; 3 missed rounds = not live. */
+const LIVENESS_MS = 15_000;
+
+/** Remembers the last time the broker answered the consumer (successful fetch, heartbeat or join). */
+export function watchLiveness(consumer: Consumer): () => boolean {
+  let lastAnswer = 0;
+  const seen = () => {
+    lastAnswer = Date.now();
+  };
+  consumer.on(consumer.events.FETCH, seen);
+  consumer.on(consumer.events.HEARTBEAT, seen);
+  consumer.on(consumer.events.GROUP_JOIN, seen);
+  consumer.on(consumer.events.CRASH, () => {
+    lastAnswer = 0;
+  });
+  return () => lastAnswer > 0 && Date.now() - lastAnswer < LIVENESS_MS;
+}
+
+export const toIncoming = (topic: string, partition: number, message: KafkaMessage): IncomingMessage => ({
+  topic,
+  partition,
+  offset: message.offset,
+  key: message.key,
+  value: message.value,
+  headers: headersToStrings(message.headers),
+  timestamp: Number(message.timestamp),
+});
+
+export const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  // for-in, not Object.entries: no array per message for the (usually empty) headers of a batch.
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+};
 
 /** Per topic, the partitions a new group starts at the end of, and that end offset. */
 export type StartOffsets = Map<string, Map<number, string>>;
+
+export interface GroupStartOptions {
+  groupId: string;
+  topics: readonly string[];
+  fromBeginning: boolean;
+}
 
 /**
  * Prepares a consumer's first join. It waits until the group's coordinator
@@ -20,11 +69,7 @@ export type StartOffsets = Map<string, Map<number, string>>;
  * commits at the first join instead, so "start at the end" happens once and
  * every later start resumes from a commit.
  */
-export async function prepareGroupStart(
-  quiet: Kafka,
-  log: Logger,
-  options: { groupId: string; topics: readonly string[]; fromBeginning: boolean },
-): Promise<StartOffsets> {
+export async function prepareGroupStart(quiet: Kafka, log: Logger, options: GroupStartOptions): Promise<StartOffsets> {
   const { groupId, topics } = options;
   const admin = quiet.admin();
   const ends: StartOffsets = new Map();
