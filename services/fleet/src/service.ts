@@ -143,7 +143,8 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const keys = fleetKeys(config.REDIS_PREFIX);
     const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
 
-    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
+    // Every state report, command and job change goes over this one connection: batch its writes.
+    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet', autoPipelining: true });
     closers.add('redis', () => closeRedis(redis));
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
     closers.add('redis-subscriber', () => closeRedis(subscriber));
@@ -185,7 +186,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
 
     const { link, heartbeats } = await buildVehicleLink({ config, replicaId, redis, closers, jobs, vehicles, queue: dispatchQueue.port, outbox, routes, clock, ids, log, meter: options.telemetry?.meter });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
-    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
+    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, queue: dispatchQueue.port, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
 
     const verifier = createTokenVerifier({ keys: config.AUTH_PUBLIC_KEYS, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });

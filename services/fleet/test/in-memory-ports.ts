@@ -168,5 +168,8 @@ export const straightRoutes: RoutePlanner = {
     const legs = waypoints.slice(1).map((to, i) => ({ distanceM: 100, durationS: 66, points: [waypoints[i]!, to] }));
     return { legs, durationS: legs.length * 66, trafficVersion: 1, edgeIds: [] };
   },
-  planMatrix: async (_p, sources, destinations) => sources.map(() => destinations.map(() => 60)),
+  async planMatrix(_p, sources, destinations) {
+    if ([...sources, ...destinations].some((p) => p.lat > 61)) throw new ValidationError('source is far from any street');
+    return sources.map(() => destinations.map(() => 60));
+  },
 };

@@ -6,7 +6,7 @@ import { buildOrder } from '../domain/order.js';
 import type { Job, Profile, Vehicle } from '../domain/types.js';
 import { moveJob } from './job-lifecycle.js';
 import { releaseVehicle, reserveVehicle } from './jobs.js';
-import type { Clock, Ids, JobStore, RoutePlanner, VehicleCommands, VehicleStore } from './ports.js';
+import type { Clock, DispatchQueue, Ids, JobStore, RoutePlanner, VehicleCommands, VehicleStore } from './ports.js';
 
 export type DispatchOutcome =
   | { kind: 'dispatched'; vehicleId: string }
@@ -34,12 +34,13 @@ export function createDispatcher(deps: {
   vehicles: VehicleStore;
   routes: RoutePlanner;
   commands: VehicleCommands;
+  queue: DispatchQueue;
   clock: Clock;
   ids: Ids;
   rules: DispatchOptions;
   log: Logger;
 }) {
-  const { jobs, vehicles, routes, commands, clock, ids, rules, log } = deps;
+  const { jobs, vehicles, routes, commands, queue, clock, ids, rules, log } = deps;
   const eligible = (job: Job) => (v: Vehicle) => isEligible(v, job, rules) && commands.isConnected(v.id);
 
   async function nearestEligible(job: Job, profile: Profile): Promise<Vehicle[]> {
@@ -107,9 +108,15 @@ export function createDispatcher(deps: {
       // Give the vehicle back and the job back to the queue; the reason stays on the job.
       await releaseVehicle(deps, vehicle.id, job.id);
       const reason = isKeraError(err) ? err.message : 'dispatch failed';
-      await moveJob(deps, job.id, (j) => (j.status === 'ASSIGNED' ? { to: 'QUEUED', patch: { reason } } : undefined));
-      if (isKeraError(err)) return { kind: 'retry', reason };
-      throw err;
+      const back = await moveJob(deps, job.id, (j) => (j.status === 'ASSIGNED' ? { to: 'QUEUED', patch: { reason } } : undefined));
+      // Queued again is a new version of the job with an entry of its own (after the retry
+      // delay); this entry ends here, so the job never has two entries dispatching it at once.
+      if (back) await queue.enqueue(back.job, { afterFailedAttempt: true });
+      if (!isKeraError(err)) {
+        if (!back) throw err;
+        log.error({ err, jobId: job.id, vehicleId: vehicle.id }, 'sending the order failed; job queued again');
+      }
+      return { kind: 'skipped', reason: back ? `queued again: ${reason}` : reason };
     }
   }
 

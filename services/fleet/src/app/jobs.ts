@@ -31,14 +31,20 @@ export function createJobUseCases(deps: {
 }): JobUseCases {
   const { jobs, routes, queue, clock, ids } = deps;
 
-  /** Which profiles can route pickup → drop-off, with the trip's duration; the reason when none can. */
+  /**
+   * Which profiles can route pickup → drop-off, with the trip's duration; the
+   * reason when none can. Only the duration is needed here: a 1×1 matrix per
+   * profile, not a route with its geometry (the order plans that, from the vehicle).
+   */
   async function routableProfiles(cmd: SubmitJobCommand): Promise<Map<Profile, number>> {
     const problems: string[] = [];
     const trips = new Map<Profile, number>();
     await Promise.all(
       PROFILES.map(async (profile) => {
         try {
-          trips.set(profile, (await routes.planRoute(profile, [cmd.pickup, cmd.dropoff])).durationS);
+          const durationS = (await routes.planMatrix(profile, [cmd.pickup], [cmd.dropoff]))[0]?.[0];
+          if (durationS === undefined) problems.push(`${profile}: no route from pickup to dropoff`);
+          else trips.set(profile, durationS);
         } catch (err) {
           if (!isKeraError(err) || (err.code !== 'INVALID_ARGUMENT' && err.code !== 'NOT_FOUND')) throw err;
           problems.push(`${profile}: ${err.message}`);

@@ -63,8 +63,11 @@ export interface RoutePlanner {
 }
 
 export interface DispatchQueue {
-  /** One dispatch entry per time a job is queued; held back until its earliest pickup. */
-  enqueue(job: Job): Promise<void>;
+  /**
+   * One dispatch entry per time a job is queued; held back until its earliest
+   * pickup, and by the retry delay when a dispatch attempt just put it back.
+   */
+  enqueue(job: Job, options?: { afterFailedAttempt?: boolean }): Promise<void>;
   /** Make sure a queued job has a live dispatch entry; true when one had to be added. */
   ensureEntry(job: Job): Promise<boolean>;
 }

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from './lua.js';
 
 /**
  * Compare-and-set of one JSON document by its `version`, plus index updates
  * and outbox appends, in one atomic step. An absent document has version 0.
  * KEYS: doc, outbox, guard (a key that must not exist yet; set to ARGV[4]) — guard may be ''.
  */
-const SCRIPT = `
+const SCRIPT = luaScript(`
 local cur = redis.call('GET', KEYS[1])
 local v = 0
 if cur then v = tonumber(cjson.decode(cur)['version']) end
@@ -18,7 +19,7 @@ redis.call('SET', KEYS[1], ARGV[2])
 for _, op in ipairs(cjson.decode(ARGV[3])) do redis.call(unpack(op)) end
 for i = 5, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 return 1
-`;
+`);
 
 export type RedisOp = Array<string | number>;
 
@@ -26,17 +27,10 @@ export async function casWrite(
   redis: Redis,
   args: { doc: string; outbox: string; expectedVersion: number; json: string; ops?: RedisOp[]; guard?: { key: string; value: string }; outboxEntries?: string[] },
 ): Promise<'ok' | 'conflict' | 'guard-exists'> {
-  const result = await redis.eval(
-    SCRIPT,
-    3,
-    args.doc,
-    args.outbox,
-    args.guard?.key ?? '',
-    args.expectedVersion,
-    args.json,
-    JSON.stringify(args.ops ?? []),
-    args.guard?.value ?? '',
-    ...(args.outboxEntries ?? []),
+  const result = await SCRIPT(
+    redis,
+    [args.doc, args.outbox, args.guard?.key ?? ''],
+    [args.expectedVersion, args.json, JSON.stringify(args.ops ?? []), args.guard?.value ?? '', ...(args.outboxEntries ?? [])],
   );
   return result === 1 ? 'ok' : result === -1 ? 'guard-exists' : 'conflict';
 }
