@@ -143,8 +143,9 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const keys = fleetKeys(config.REDIS_PREFIX);
     const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
 
-    // Every state report, command and job change goes over this one connection: batch its writes.
-    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet', autoPipelining: true });
+    // No auto-pipelining on this connection: ioredis then has one batch in flight at a time, so one
+    // slow reply (a 1,000-vehicle MGET) holds up every state report behind it.
+    const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
     closers.add('redis', () => closeRedis(redis));
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
     closers.add('redis-subscriber', () => closeRedis(subscriber));

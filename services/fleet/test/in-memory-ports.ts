@@ -80,6 +80,7 @@ export function inMemoryStores(log = new EventLog()) {
   const vehicles: VehicleStore = {
     get: async (id) => (vehicleDocs.has(id) ? clone(vehicleDocs.get(id)) : undefined),
     list: async () => [...vehicleDocs.values()].map(clone),
+    seenBefore: async (at) => [...vehicleDocs.values()].filter((v) => v.status !== 'OFFLINE' && v.lastSeen < at).map(clone),
     idleNear: async (profile, _position, count) => idleOf(profile).slice(0, count).map(clone),
     idle: async (profile) => idleOf(profile).map(clone),
     async largestCapacity() {

@@ -131,11 +131,11 @@ export function createJobUseCases(deps: {
   };
 }
 
-/** Free a vehicle that was working on a job (no-op when it moved on). */
-export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId: string, jobId: string): Promise<void> {
+/** Free a vehicle that was working on a job; false when it had moved on already (nothing to free). */
+export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId: string, jobId: string): Promise<boolean> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const vehicle = await deps.vehicles.get(vehicleId);
-    if (!vehicle || vehicle.jobId !== jobId) return;
+    if (!vehicle || vehicle.jobId !== jobId) return false;
     const released: Vehicle = {
       ...vehicle,
       jobId: undefined,
@@ -144,8 +144,9 @@ export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId
       version: vehicle.version + 1,
     };
     // Every change goes out with the full vehicle, so fleet:rebuild can restore it.
-    if (await deps.vehicles.save(released, vehicle.version, [{ kind: 'vehicle', type: 'STATE', vehicle: released }])) return;
+    if (await deps.vehicles.save(released, vehicle.version, [{ kind: 'vehicle', type: 'STATE', vehicle: released }])) return true;
   }
+  return false;
 }
 
 /** Reserve a vehicle for a job when it is still eligible; false when someone else was first. */

@@ -40,6 +40,8 @@ export interface JobStore {
 export interface VehicleStore {
   get(id: string): Promise<Vehicle | undefined>;
   list(): Promise<Vehicle[]>;
+  /** Vehicles not OFFLINE last seen before `at`: the lease watchdog's candidates, without reading the whole fleet. */
+  seenBefore(at: Date): Promise<Vehicle[]>;
   /** Up to `count` idle, free vehicles of a profile, nearest (straight line) first: dispatch's prefilter. */
   idleNear(profile: Profile, position: LatLon, count: number): Promise<Vehicle[]>;
   /** Every idle, free vehicle of a profile (to say why a job waits). */

@@ -27,6 +27,8 @@ export const fleetKeys = (prefix: string) => ({
   jobWaits: `${prefix}:job-waits`,
   vehicle: (id: string) => `${prefix}:vehicle:${id}`,
   vehicles: `${prefix}:vehicles`,
+  /** lastSeen (ms) of every vehicle not OFFLINE, a sorted set: the lease watchdog reads only the silent ones. */
+  vehiclesBySeen: `${prefix}:vehicles:last-seen`,
   /** GEO set of idle, free vehicles of a profile: dispatch searches the nearest here. */
   idleVehicles: (p: Profile) => `${prefix}:vehicles:idle:${p}`,
   /** Capacity of every registered vehicle of a profile (a sorted set), for the size check at submit. */
@@ -48,6 +50,7 @@ export function vehicleIndexOps(keys: FleetKeys, v: Vehicle): RedisOp[] {
   const idle = v.status === 'IDLE' && !v.jobId && v.position && Math.abs(v.position.lat) <= GEO_MAX_LAT;
   ops.push(idle ? ['GEOADD', keys.idleVehicles(v.profile), v.position!.lon, v.position!.lat, v.id] : ['ZREM', keys.idleVehicles(v.profile), v.id]);
   ops.push(['ZADD', keys.vehicleCapacity(v.profile), v.capacity, v.id]);
+  ops.push(v.status === 'OFFLINE' ? ['ZREM', keys.vehiclesBySeen, v.id] : ['ZADD', keys.vehiclesBySeen, v.lastSeen.getTime(), v.id]);
   return ops;
 }
 
@@ -159,6 +162,9 @@ export function createRedisStores(
     },
     async list() {
       return readVehicles((await redis.smembers(keys.vehicles)).sort());
+    },
+    async seenBefore(at) {
+      return readVehicles(await redis.zrangebyscore(keys.vehiclesBySeen, '-inf', `(${at.getTime()}`));
     },
     async idleNear(profile, position, count) {
       const ids = (await redis.geosearch(keys.idleVehicles(profile), 'FROMLONLAT', position.lon, position.lat, 'BYRADIUS', ANYWHERE_KM, 'km', 'ASC', 'COUNT', count)) as string[];
