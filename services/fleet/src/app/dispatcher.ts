@@ -5,8 +5,9 @@ import { whyNoVehicle, windowNotOpen, windowProblem } from '../domain/feasibilit
 import { buildOrder } from '../domain/order.js';
 import type { Job, Profile, Vehicle } from '../domain/types.js';
 import { moveJob } from './job-lifecycle.js';
-import { releaseVehicle, reserveVehicle } from './jobs.js';
+import { releaseVehicle } from './jobs.js';
 import type { Clock, DispatchQueue, Ids, JobStore, RoutePlanner, VehicleCommands, VehicleStore } from './ports.js';
+import { updateVehicle } from './vehicle-records.js';
 
 export type DispatchOutcome =
   | { kind: 'dispatched'; vehicleId: string }
@@ -78,6 +79,21 @@ export function createDispatcher(deps: {
     return out;
   }
 
+  /**
+   * Reserve the vehicle while it is still eligible; false when it no longer is (another dispatch
+   * was first). Starts from the candidate as just read: its own state reports only make it read again.
+   */
+  async function reserve(candidate: Vehicle, job: Job, orderId: string): Promise<boolean> {
+    const after = await updateVehicle(
+      vehicles,
+      candidate.id,
+      (current) => (isEligible(current, job, rules) ? { vehicle: { ...current, jobId: job.id, orderId }, events: [{ kind: 'vehicle', type: 'STATE', vehicle: current }] } : undefined),
+      candidate,
+    );
+    // The order id is new: only this reservation can have stored it.
+    return after?.orderId === orderId;
+  }
+
   async function fail(jobId: string, reason: string): Promise<DispatchOutcome> {
     await moveJob(deps, jobId, (j) => (j.status === 'QUEUED' ? { to: 'FAILED', patch: { reason } } : undefined));
     return { kind: 'skipped', reason };
@@ -93,7 +109,7 @@ export function createDispatcher(deps: {
 
   async function sendOrder(job: Job, vehicle: Vehicle, orderId: string): Promise<DispatchOutcome> {
     try {
-      const assigned = await moveJob(deps, job.id, (j) => (j.status === 'QUEUED' ? { to: 'ASSIGNED', patch: { vehicleId: vehicle.id, orderId } } : undefined));
+      const assigned = await moveJob(deps, job.id, (j) => (j.status === 'QUEUED' ? { to: 'ASSIGNED', patch: { vehicleId: vehicle.id, orderId } } : undefined), undefined, job);
       if (!assigned) {
         await releaseVehicle(deps, vehicle.id, job.id);
         return { kind: 'skipped', reason: 'job changed while assigning' };
@@ -138,7 +154,7 @@ export function createDispatcher(deps: {
       const choice = chooseVehicle(job, remaining, (v) => trips.get(v.profile), now, { withinS: TIE_WITHIN_S, round: attempt });
       if (!choice.ok) return wait(job, remaining, choice.reason);
       const orderId = ids.orderId();
-      if (await reserveVehicle(deps, choice.vehicle.id, job, orderId)) return sendOrder(job, choice.vehicle, orderId);
+      if (await reserve(choice.vehicle, job, orderId)) return sendOrder(job, choice.vehicle, orderId);
       // A concurrent dispatch reserved it: ask the idle index again, which no longer holds it.
       taken.add(choice.vehicle.id);
       remaining = (await candidatesFor(job)).filter((c) => !taken.has(c.vehicle.id));

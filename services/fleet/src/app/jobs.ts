@@ -1,5 +1,4 @@
 import { ConflictError, NotFoundError, ValidationError, isKeraError } from '@kera/platform';
-import { isEligible, type DispatchRules } from '../domain/dispatch.js';
 import { capacityProblem, windowNotOpen, windowProblem } from '../domain/feasibility.js';
 import { createJob, validateSubmission, type SubmitJob } from '../domain/job.js';
 import { isTerminal, type Job, type JobStatus, type Profile, type Vehicle } from '../domain/types.js';
@@ -147,12 +146,4 @@ export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId
     if (await deps.vehicles.save(released, vehicle.version, [{ kind: 'vehicle', type: 'STATE', vehicle: released }])) return true;
   }
   return false;
-}
-
-/** Reserve a vehicle for a job when it is still eligible; false when someone else was first. */
-export async function reserveVehicle(deps: { vehicles: VehicleStore; rules: DispatchRules }, vehicleId: string, job: Job, orderId: string): Promise<boolean> {
-  const current = await deps.vehicles.get(vehicleId);
-  if (!current || !isEligible(current, job, deps.rules)) return false;
-  const reserved: Vehicle = { ...current, jobId: job.id, orderId, version: current.version + 1 };
-  return deps.vehicles.save(reserved, current.version, [{ kind: 'vehicle', type: 'STATE', vehicle: reserved }]);
 }

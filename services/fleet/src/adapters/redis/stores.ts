@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { FleetEvent, JobStore, Outbox, VehicleStore } from '../../app/ports.js';
 import type { JobChange } from '../../domain/job.js';
 import type { Job, JobStatus, Order, Profile, Vehicle } from '../../domain/types.js';
-import { casWrite, type RedisOp } from './cas.js';
+import { createCasWriter, type CasArgs, type RedisOp } from './cas.js';
 import { fromJson, toJson } from './codec.js';
 
 export const ALL_STATUSES: JobStatus[] = ['CREATED', 'QUEUED', 'ASSIGNED', 'DISPATCHED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED'];
@@ -69,8 +69,9 @@ export function createRedisStores(
   /** Told of every job change once it is stored (metrics). */
   jobSaved: (change: JobChange) => void = () => undefined,
 ): { jobs: JobStore; vehicles: VehicleStore; outbox: Outbox } {
-  const write = async (args: Parameters<typeof casWrite>[1]) => {
-    const result = await casWrite(redis, args);
+  const casWrite = createCasWriter(redis);
+  const write = async (args: CasArgs) => {
+    const result = await casWrite(args);
     if (result === 'ok' && (args.outboxEntries?.length ?? 0) > 0) appended();
     return result;
   };
