@@ -140,9 +140,13 @@ export function createOutboxRelay(deps: {
     for (const batch of consecutiveByTopic(sendable)) refused.push(...(await sendBatch(batch)));
     await park([...unreadable, ...refused]);
     const parked = new Set(refused.map((r) => r.text));
+    // One pipeline, in order: a round trip per job event made the relay fall behind under load.
+    const feed = redis.pipeline();
     for (const { text, record } of sendable) {
-      if (record.topic === deps.topics.jobEvents && !parked.has(text)) await redis.publish(keys.jobEventsChannel, record.value.toString('base64'));
+      if (record.topic === deps.topics.jobEvents && !parked.has(text)) feed.publish(keys.jobEventsChannel, record.value.toString('base64'));
     }
+    const failed = feed.length > 0 ? (await feed.exec())?.find(([err]) => err) : undefined;
+    if (failed) throw failed[0];
     const held = await TRIM_IF_HELD(redis, [keys.outboxLock, keys.outbox], [deps.instanceId, entries.length, LOCK_TTL_MS]);
     if (held !== 1) log.warn({ entries: entries.length }, 'outbox lock lost during a send; leaving the batch to the relay that holds it');
     return held === 1;
