@@ -188,6 +188,8 @@ export async function startFleetService(config: Config, options: { log: Logger; 
     const keys = fleetKeys(config.REDIS_PREFIX);
     const replicaId = config.REPLICA_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
 
+    // No auto-pipelining on this connection: ioredis then has one batch in flight at a time, so one
+    // slow reply (a 1,000-vehicle MGET) holds up every state report behind it.
     const redis = createRedis({ url: config.REDIS_URL, log, name: 'fleet' });
     closers.add('redis', () => closeRedis(redis));
     const subscriber = createRedis({ url: config.REDIS_URL, log, name: 'fleet-watch', blocking: true });
@@ -230,7 +232,7 @@ export async function startFleetService(config: Config, options: { log: Logger; 
 
     const { link, heartbeats } = await buildVehicleLink({ config, replicaId, redis, closers, jobs, vehicles, queue: dispatchQueue.port, outbox, routes, clock, ids, log, meter: options.telemetry?.meter });
     const jobUseCases = createJobUseCases({ jobs, vehicles, routes, queue: dispatchQueue.port, commands: link.commands, clock, ids });
-    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
+    const dispatcher = createDispatcher({ jobs, vehicles, routes, commands: link.commands, queue: dispatchQueue.port, clock, ids, rules: { minBatteryPct: config.MIN_BATTERY_PCT, candidates: config.DISPATCH_CANDIDATES }, log });
     const feed = await createJobEventFeed(subscriber, keys, log);
     const { liveEtas, inbox, reportingTo } = buildLiveEtas({ config, redis, keys, encode: encodeOutboxEntries(topics, clock.now), appended: relay.kick, jobs, vehicles, routes, clock, log, meter: options.telemetry?.meter ?? otelMetrics.getMeter('fleet') });
 

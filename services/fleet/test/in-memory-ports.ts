@@ -80,6 +80,7 @@ export function inMemoryStores(log = new EventLog()) {
   const vehicles: VehicleStore = {
     get: async (id) => (vehicleDocs.has(id) ? clone(vehicleDocs.get(id)) : undefined),
     list: async () => [...vehicleDocs.values()].map(clone),
+    seenBefore: async (at) => [...vehicleDocs.values()].filter((v) => v.status !== 'OFFLINE' && v.lastSeen < at).map(clone),
     idleNear: async (profile, _position, count) => idleOf(profile).slice(0, count).map(clone),
     idle: async (profile) => idleOf(profile).map(clone),
     async largestCapacity() {
@@ -168,5 +169,8 @@ export const straightRoutes: RoutePlanner = {
     const legs = waypoints.slice(1).map((to, i) => ({ distanceM: 100, durationS: 66, points: [waypoints[i]!, to] }));
     return { legs, durationS: legs.length * 66, trafficVersion: 1, edgeIds: [] };
   },
-  planMatrix: async (_p, sources, destinations) => sources.map(() => destinations.map(() => 60)),
+  async planMatrix(_p, sources, destinations) {
+    if ([...sources, ...destinations].some((p) => p.lat > 61)) throw new ValidationError('source is far from any street');
+    return sources.map(() => destinations.map(() => 60));
+  },
 };

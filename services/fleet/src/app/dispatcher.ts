@@ -5,8 +5,9 @@ import { whyNoVehicle, windowNotOpen, windowProblem } from '../domain/feasibilit
 import { buildOrder } from '../domain/order.js';
 import type { Job, Profile, Vehicle } from '../domain/types.js';
 import { moveJob } from './job-lifecycle.js';
-import { releaseVehicle, reserveVehicle } from './jobs.js';
-import type { Clock, Ids, JobStore, RoutePlanner, VehicleCommands, VehicleStore } from './ports.js';
+import { releaseVehicle } from './jobs.js';
+import type { Clock, DispatchQueue, Ids, JobStore, RoutePlanner, VehicleCommands, VehicleStore } from './ports.js';
+import { updateVehicle } from './vehicle-records.js';
 
 export type DispatchOutcome =
   | { kind: 'dispatched'; vehicleId: string }
@@ -34,12 +35,13 @@ export function createDispatcher(deps: {
   vehicles: VehicleStore;
   routes: RoutePlanner;
   commands: VehicleCommands;
+  queue: DispatchQueue;
   clock: Clock;
   ids: Ids;
   rules: DispatchOptions;
   log: Logger;
 }) {
-  const { jobs, vehicles, routes, commands, clock, ids, rules, log } = deps;
+  const { jobs, vehicles, routes, commands, queue, clock, ids, rules, log } = deps;
   const eligible = (job: Job) => (v: Vehicle) => isEligible(v, job, rules) && commands.isConnected(v.id);
 
   async function nearestEligible(job: Job, profile: Profile): Promise<Vehicle[]> {
@@ -77,6 +79,21 @@ export function createDispatcher(deps: {
     return out;
   }
 
+  /**
+   * Reserve the vehicle while it is still eligible; false when it no longer is (another dispatch
+   * was first). Starts from the candidate as just read: its own state reports only make it read again.
+   */
+  async function reserve(candidate: Vehicle, job: Job, orderId: string): Promise<boolean> {
+    const after = await updateVehicle(
+      vehicles,
+      candidate.id,
+      (current) => (isEligible(current, job, rules) ? { vehicle: { ...current, jobId: job.id, orderId }, events: [{ kind: 'vehicle', type: 'STATE', vehicle: current }] } : undefined),
+      candidate,
+    );
+    // The order id is new: only this reservation can have stored it.
+    return after?.orderId === orderId;
+  }
+
   async function fail(jobId: string, reason: string): Promise<DispatchOutcome> {
     await moveJob(deps, jobId, (j) => (j.status === 'QUEUED' ? { to: 'FAILED', patch: { reason } } : undefined));
     return { kind: 'skipped', reason };
@@ -92,7 +109,7 @@ export function createDispatcher(deps: {
 
   async function sendOrder(job: Job, vehicle: Vehicle, orderId: string): Promise<DispatchOutcome> {
     try {
-      const assigned = await moveJob(deps, job.id, (j) => (j.status === 'QUEUED' ? { to: 'ASSIGNED', patch: { vehicleId: vehicle.id, orderId } } : undefined));
+      const assigned = await moveJob(deps, job.id, (j) => (j.status === 'QUEUED' ? { to: 'ASSIGNED', patch: { vehicleId: vehicle.id, orderId } } : undefined), undefined, job);
       if (!assigned) {
         await releaseVehicle(deps, vehicle.id, job.id);
         return { kind: 'skipped', reason: 'job changed while assigning' };
@@ -107,9 +124,15 @@ export function createDispatcher(deps: {
       // Give the vehicle back and the job back to the queue; the reason stays on the job.
       await releaseVehicle(deps, vehicle.id, job.id);
       const reason = isKeraError(err) ? err.message : 'dispatch failed';
-      await moveJob(deps, job.id, (j) => (j.status === 'ASSIGNED' ? { to: 'QUEUED', patch: { reason } } : undefined));
-      if (isKeraError(err)) return { kind: 'retry', reason };
-      throw err;
+      const back = await moveJob(deps, job.id, (j) => (j.status === 'ASSIGNED' ? { to: 'QUEUED', patch: { reason } } : undefined));
+      // Queued again is a new version of the job with an entry of its own (after the retry
+      // delay); this entry ends here, so the job never has two entries dispatching it at once.
+      if (back) await queue.enqueue(back.job, { afterFailedAttempt: true });
+      if (!isKeraError(err)) {
+        if (!back) throw err;
+        log.error({ err, jobId: job.id, vehicleId: vehicle.id }, 'sending the order failed; job queued again');
+      }
+      return { kind: 'skipped', reason: back ? `queued again: ${reason}` : reason };
     }
   }
 
@@ -131,7 +154,7 @@ export function createDispatcher(deps: {
       const choice = chooseVehicle(job, remaining, (v) => trips.get(v.profile), now, { withinS: TIE_WITHIN_S, round: attempt });
       if (!choice.ok) return wait(job, remaining, choice.reason);
       const orderId = ids.orderId();
-      if (await reserveVehicle(deps, choice.vehicle.id, job, orderId)) return sendOrder(job, choice.vehicle, orderId);
+      if (await reserve(choice.vehicle, job, orderId)) return sendOrder(job, choice.vehicle, orderId);
       // A concurrent dispatch reserved it: ask the idle index again, which no longer holds it.
       taken.add(choice.vehicle.id);
       remaining = (await candidatesFor(job)).filter((c) => !taken.has(c.vehicle.id));

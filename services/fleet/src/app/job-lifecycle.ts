@@ -22,19 +22,27 @@ function inJobTrace(job: Job, attributes: SpanSpec['attributes']): SpanSpec {
  * Move a job to a new status with compare-and-set, retrying when another
  * writer got there first. `decide` sees the latest job and returns the
  * target status, or undefined when nothing should change (idempotent replays).
+ * `lastRead`, the job as the caller just read it, saves the read when nobody
+ * changed it since: a stale copy only fails the compare-and-set, and the retry
+ * reads the stored job (which alone decides "no change" or "not allowed").
  */
 export async function moveJob(
   deps: { jobs: JobStore; clock: Clock },
   jobId: string,
   decide: (job: Job) => { to: JobStatus; patch?: TransitionPatch } | undefined,
   extraEvents: (change: JobChange) => FleetEvent[] = () => [],
+  lastRead?: Job,
 ): Promise<JobChange | undefined> {
+  let known = lastRead;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const job = await deps.jobs.get(jobId);
+    const cached = known !== undefined;
+    const job = known ?? (await deps.jobs.get(jobId));
+    known = undefined;
     if (!job) throw new NotFoundError(`job ${jobId} not found`);
     const wanted = decide(job);
-    if (!wanted) return undefined;
-    const decision = transition(job, wanted.to, deps.clock.now(), wanted.patch);
+    const decision = wanted && transition(job, wanted.to, deps.clock.now(), wanted.patch);
+    if (cached && !decision?.ok) continue;
+    if (!wanted || !decision) return undefined;
     if (!decision.ok) throw new ConflictError(decision.reason);
     const events: FleetEvent[] = [{ kind: 'job', change: decision.change }, ...extraEvents(decision.change)];
     const saved = await inSpan(`job ${wanted.to}`, inJobTrace(job, { 'kera.job.id': jobId, 'kera.job.status': wanted.to }), () => deps.jobs.save(decision.change, events));

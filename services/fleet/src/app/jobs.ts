@@ -1,5 +1,4 @@
 import { ConflictError, NotFoundError, ValidationError, currentTraceparent, isKeraError } from '@kera/platform';
-import { isEligible, type DispatchRules } from '../domain/dispatch.js';
 import { capacityProblem, windowNotOpen, windowProblem } from '../domain/feasibility.js';
 import { createJob, validateSubmission, type SubmitJob } from '../domain/job.js';
 import { isTerminal, type Job, type JobStatus, type Profile, type Vehicle } from '../domain/types.js';
@@ -31,14 +30,20 @@ export function createJobUseCases(deps: {
 }): JobUseCases {
   const { jobs, routes, queue, clock, ids } = deps;
 
-  /** Which profiles can route pickup → drop-off, with the trip's duration; the reason when none can. */
+  /**
+   * Which profiles can route pickup → drop-off, with the trip's duration; the
+   * reason when none can. Only the duration is needed here: a 1×1 matrix per
+   * profile, not a route with its geometry (the order plans that, from the vehicle).
+   */
   async function routableProfiles(cmd: SubmitJobCommand): Promise<Map<Profile, number>> {
     const problems: string[] = [];
     const trips = new Map<Profile, number>();
     await Promise.all(
       PROFILES.map(async (profile) => {
         try {
-          trips.set(profile, (await routes.planRoute(profile, [cmd.pickup, cmd.dropoff])).durationS);
+          const durationS = (await routes.planMatrix(profile, [cmd.pickup], [cmd.dropoff]))[0]?.[0];
+          if (durationS === undefined) problems.push(`${profile}: no route from pickup to dropoff`);
+          else trips.set(profile, durationS);
         } catch (err) {
           if (!isKeraError(err) || (err.code !== 'INVALID_ARGUMENT' && err.code !== 'NOT_FOUND')) throw err;
           problems.push(`${profile}: ${err.message}`);
@@ -126,11 +131,11 @@ export function createJobUseCases(deps: {
   };
 }
 
-/** Free a vehicle that was working on a job (no-op when it moved on). */
-export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId: string, jobId: string): Promise<void> {
+/** Free a vehicle that was working on a job; false when it had moved on already (nothing to free). */
+export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId: string, jobId: string): Promise<boolean> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const vehicle = await deps.vehicles.get(vehicleId);
-    if (!vehicle || vehicle.jobId !== jobId) return;
+    if (!vehicle || vehicle.jobId !== jobId) return false;
     const released: Vehicle = {
       ...vehicle,
       jobId: undefined,
@@ -139,14 +144,7 @@ export async function releaseVehicle(deps: { vehicles: VehicleStore }, vehicleId
       version: vehicle.version + 1,
     };
     // Every change goes out with the full vehicle, so fleet:rebuild can restore it.
-    if (await deps.vehicles.save(released, vehicle.version, [{ kind: 'vehicle', type: 'STATE', vehicle: released }])) return;
+    if (await deps.vehicles.save(released, vehicle.version, [{ kind: 'vehicle', type: 'STATE', vehicle: released }])) return true;
   }
-}
-
-/** Reserve a vehicle for a job when it is still eligible; false when someone else was first. */
-export async function reserveVehicle(deps: { vehicles: VehicleStore; rules: DispatchRules }, vehicleId: string, job: Job, orderId: string): Promise<boolean> {
-  const current = await deps.vehicles.get(vehicleId);
-  if (!current || !isEligible(current, job, deps.rules)) return false;
-  const reserved: Vehicle = { ...current, jobId: job.id, orderId, version: current.version + 1 };
-  return deps.vehicles.save(reserved, current.version, [{ kind: 'vehicle', type: 'STATE', vehicle: reserved }]);
+  return false;
 }

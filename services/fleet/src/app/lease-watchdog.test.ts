@@ -48,6 +48,19 @@ describe('lease watchdog', () => {
     assert.match(job?.reason ?? '', /with the goods on board/);
   });
 
+  it('reads only vehicles silent for a lease on most sweeps, and the whole fleet now and then', async () => {
+    const { watchdog, clock, stores } = setup('DISPATCHED');
+    const reads = { list: 0, seenBefore: 0 };
+    const { list, seenBefore } = stores.vehicles;
+    stores.vehicles.list = () => (reads.list++, list());
+    stores.vehicles.seenBefore = (at) => (reads.seenBefore++, seenBefore(at));
+    for (let i = 0; i < 61; i++) await watchdog.sweep();
+    assert.deepEqual(reads, { list: 2, seenBefore: 59 });
+    clock.advance(LEASE + 1);
+    await watchdog.sweep();
+    assert.equal((await stores.vehicles.get('r1'))?.status, 'OFFLINE', 'found through the last-seen index');
+  });
+
   it('does not count a fleet outage against the vehicle: the lease starts again when the fleet is back', async () => {
     const { watchdog, clock, stores, heartbeats } = setup('PICKED_UP');
     clock.advance(10 * LEASE); // the whole fleet was down this long

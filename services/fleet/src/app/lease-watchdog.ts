@@ -3,6 +3,9 @@ import type { Vehicle } from '../domain/types.js';
 import type { Clock, DispatchQueue, JobStore, LinkMetrics, ReplicaHeartbeats, VehicleStore } from './ports.js';
 import { handBackJob, updateVehicle } from './vehicle-records.js';
 
+/** Every this many sweeps, one over every vehicle instead of the last-seen index. */
+const FULL_SWEEP_EVERY = 60;
+
 /**
  * Takes vehicles OFFLINE whose lease ran out while the fleet was alive to
  * hear them, and hands their jobs back. The lease counts from the later of
@@ -23,6 +26,7 @@ export function createLeaseWatchdog(deps: {
   dropCommands: (vehicleId: string) => Promise<unknown>;
 }) {
   const { vehicles, clock, log, leaseMs } = deps;
+  let sweeps = 0;
 
   const expired = (v: Vehicle, nowMs: number, aliveSinceMs: number): boolean =>
     v.status !== 'OFFLINE' && nowMs - Math.max(v.lastSeen.getTime(), aliveSinceMs) > leaseMs;
@@ -46,7 +50,11 @@ export function createLeaseWatchdog(deps: {
     async sweep(): Promise<void> {
       const nowMs = clock.now().getTime();
       const aliveSinceMs = (await deps.heartbeats.aliveSince())?.getTime() ?? nowMs;
-      for (const v of await vehicles.list()) {
+      // Only vehicles silent for a lease can have run out of it. Now and then the whole fleet,
+      // for a vehicle last written before the last-seen index existed.
+      const full = sweeps++ % FULL_SWEEP_EVERY === 0;
+      const candidates = full ? await vehicles.list() : await vehicles.seenBefore(new Date(nowMs - leaseMs));
+      for (const v of candidates) {
         if (expired(v, nowMs, aliveSinceMs)) await takeOffline(v, aliveSinceMs);
       }
     },

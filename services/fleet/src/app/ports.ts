@@ -48,6 +48,8 @@ export interface JobStore {
 export interface VehicleStore {
   get(id: string): Promise<Vehicle | undefined>;
   list(): Promise<Vehicle[]>;
+  /** Vehicles not OFFLINE last seen before `at`: the lease watchdog's candidates, without reading the whole fleet. */
+  seenBefore(at: Date): Promise<Vehicle[]>;
   /** Up to `count` idle, free vehicles of a profile, nearest (straight line) first: dispatch's prefilter. */
   idleNear(profile: Profile, position: LatLon, count: number): Promise<Vehicle[]>;
   /** Every idle, free vehicle of a profile (to say why a job waits). */
@@ -71,8 +73,11 @@ export interface RoutePlanner {
 }
 
 export interface DispatchQueue {
-  /** One dispatch entry per time a job is queued; held back until its earliest pickup. */
-  enqueue(job: Job): Promise<void>;
+  /**
+   * One dispatch entry per time a job is queued; held back until its earliest
+   * pickup, and by the retry delay when a dispatch attempt just put it back.
+   */
+  enqueue(job: Job, options?: { afterFailedAttempt?: boolean }): Promise<void>;
   /** Make sure a queued job has a live dispatch entry; true when one had to be added. */
   ensureEntry(job: Job): Promise<boolean>;
 }

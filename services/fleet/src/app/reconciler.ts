@@ -90,14 +90,17 @@ export function createReconciler(deps: {
 
   async function vehiclesReleased(): Promise<number> {
     let repaired = 0;
-    for (const vehicle of await vehicles.list()) {
-      if (!vehicle.jobId) continue;
-      const job = await jobs.get(vehicle.jobId);
-      // A job between reservation and ASSIGNED is still QUEUED: only a finished, vanished or
-      // (for a while) reassigned job frees the vehicle.
+    const busy = (await vehicles.list()).filter((v) => v.jobId);
+    const jobsOf = await Promise.all(busy.map((v) => jobs.get(v.jobId!)));
+    for (const [i, vehicle] of busy.entries()) {
+      const job = jobsOf[i];
+      // A job between reservation and ASSIGNED is still QUEUED: only a vanished, or (for a while)
+      // finished or reassigned job frees the vehicle; one that just finished, its vehicle frees itself.
       const reassigned = job && job.status !== 'QUEUED' && job.vehicleId !== vehicle.id && settled(job.updatedAt, settings.graceMs);
-      if (job && !isTerminal(job.status) && !reassigned) continue;
-      await releaseVehicle(deps, vehicle.id, vehicle.jobId);
+      const finished = job && isTerminal(job.status) && settled(job.updatedAt, settings.graceMs);
+      if (job && !finished && !reassigned) continue;
+      // Freed meanwhile by its own progress: nothing was stuck.
+      if (!(await releaseVehicle(deps, vehicle.id, vehicle.jobId!))) continue;
       repaired++;
       log.warn({ vehicleId: vehicle.id, jobId: vehicle.jobId, jobStatus: job?.status ?? 'gone' }, 'vehicle was reserved by a finished job; released it');
     }

@@ -130,6 +130,7 @@ export function createVehicleLink(deps: {
         channels.delete(id);
         clusterConnected.delete(id); // until the next refresh says it is on another replica
         lastHeard.delete(id);
+        progress.forget(id);
         await directory.release(id, sessionId);
         await updateVehicle(vehicles, id, (v) => ({ vehicle: v, events: [{ kind: 'vehicle', type: 'DISCONNECTED', vehicle: v }] }));
         log.info({ vehicleId: id }, 'vehicle disconnected');

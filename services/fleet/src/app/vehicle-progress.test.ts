@@ -74,6 +74,22 @@ describe('vehicle progress', () => {
     assert.match(job?.reason ?? '', /lost order ord-1 and what remains cannot be sent: waypoint is far from any street with the goods on board/);
   });
 
+  it('reads a vehicle once per session, yet keeps what another writer changed between two reports', async () => {
+    const { progress, stores, report } = setup('DISPATCHED');
+    let reads = 0;
+    const get = stores.vehicles.get;
+    stores.vehicles.get = (id) => (reads++, get(id));
+    await progress.onState('r1', report({ batteryPct: 80 }));
+    await progress.onState('r1', report({ batteryPct: 79 }));
+    assert.equal(reads, 1, 'the second report compare-and-sets against the vehicle the first one stored');
+    // Another replica frees the vehicle between two reports: the stale copy fails, the stored one wins.
+    const stored = (await get('r1'))!;
+    await stores.vehicles.save({ ...stored, jobId: undefined, orderId: undefined, version: stored.version + 1 }, stored.version, []);
+    await progress.onState('r1', report({ orderId: '', driving: false, batteryPct: 78 }));
+    const after = (await get('r1'))!;
+    assert.deepEqual([after.jobId, after.status, after.batteryPct], [undefined, 'IDLE', 78]);
+  });
+
   it('leaves a vehicle alone that still drives its order, or whose job is only assigned', async () => {
     const { progress, store, report } = setup('ASSIGNED');
     await progress.onState('r1', report({ orderId: '', driving: false }));

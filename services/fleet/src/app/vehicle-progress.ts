@@ -34,6 +34,12 @@ export function createVehicleProgress(deps: {
   const { jobs, vehicles, ids, log } = deps;
   /** What this replica last published per vehicle: when, and where the vehicle was. */
   const published = new Map<string, { atMs: number; position: LatLon | undefined }>();
+  /**
+   * Each vehicle as this replica last stored it from a report: the next report
+   * of the same stream compare-and-sets against it in one round trip instead
+   * of reading first (a write by anyone else in between fails it, and it reads).
+   */
+  const stored = new Map<string, Vehicle>();
   const staleCancels = new Set<string>();
 
   function absorb(v: Vehicle, report: StateReport): { vehicle: Vehicle; events: FleetEvent[]; quiet: boolean } {
@@ -125,14 +131,21 @@ export function createVehicleProgress(deps: {
 
   return {
     async onState(vehicleId: string, report: StateReport): Promise<void> {
-      const vehicle = await updateVehicle(vehicles, vehicleId, (v) => absorb(v, report));
-      if (!vehicle) return;
+      const vehicle = await updateVehicle(vehicles, vehicleId, (v) => absorb(v, report), stored.get(vehicleId));
+      if (!vehicle) {
+        stored.delete(vehicleId);
+        return;
+      }
+      stored.set(vehicleId, vehicle);
       await applyProgress(vehicle, report);
       await cancelStaleOrder(vehicle, report);
       await repairMissingOrder(vehicle, report);
     },
-    /** Publish the next report in full (a new session, on this replica or another). */
-    forget: (vehicleId: string) => published.delete(vehicleId),
+    /** Publish the next report in full and read the vehicle afresh (a new session, on this replica or another, or none). */
+    forget(vehicleId: string): void {
+      published.delete(vehicleId);
+      stored.delete(vehicleId);
+    },
   };
 }
 

@@ -20,12 +20,22 @@ export function publishingEveryChange(store: VehicleStore): VehicleStore {
   };
 }
 
-/** Apply a change to the stored vehicle with compare-and-set, retrying on conflicts. */
-export async function updateVehicle(vehicles: VehicleStore, id: string, change: VehicleChange): Promise<Vehicle | undefined> {
+/**
+ * Apply a change to the stored vehicle with compare-and-set, retrying on
+ * conflicts. `lastKnown`, the vehicle as this caller last stored it, saves
+ * the read when nobody else wrote it since: a stale copy only fails the
+ * compare-and-set, and the retry reads the stored one.
+ */
+export async function updateVehicle(vehicles: VehicleStore, id: string, change: VehicleChange, lastKnown?: Vehicle): Promise<Vehicle | undefined> {
+  let known = lastKnown;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const current = await vehicles.get(id);
+    const cached = known !== undefined;
+    const current = known ?? (await vehicles.get(id));
+    known = undefined;
     if (!current) return undefined;
     const next = change(current);
+    // "Nothing to change" must be decided on the stored vehicle, not on a copy.
+    if (!next && cached) continue;
     if (!next) return current;
     const saved = { ...next.vehicle, version: current.version + 1 };
     const events = next.events.map((e) => (e.kind === 'vehicle' ? { ...e, vehicle: saved } : e));

@@ -13,6 +13,8 @@ export interface Submission {
   requestId: string;
   submittedAt: number;
   jobId?: string;
+  /** When SubmitJob answered with the job. */
+  acceptedAt?: number;
   attempts: number;
   /** Why the job could not be submitted at all. */
   error?: string;
@@ -33,6 +35,7 @@ async function submitOne(clients: Clients, s: Submission, request: Parameters<Cl
     try {
       const res = await unary<SubmitJobResponse>((md, opts, cb) => clients.jobs.submitJob(request, md, opts, cb), CALL_DEADLINE_MS);
       s.jobId = res.job?.id;
+      s.acceptedAt = Date.now();
       return;
     } catch (err) {
       const e = err as grpc.ServiceError;

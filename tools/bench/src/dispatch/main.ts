@@ -14,7 +14,7 @@ import { runEchoBaseline } from './baseline.js';
 import { createClients, type Clients } from './clients.js';
 import { runCredentials } from './credentials.js';
 import { acquireInfra, createTopics, removeRunKeys, type Infra } from './infra.js';
-import { submitJobs } from './load.js';
+import { submitJobs, type Submission } from './load.js';
 import { awaitJobsSettled, jobOutcomes, sampleStateAges } from './observe.js';
 import { USAGE, UsageError, parseOptions, timeBoundMs, type BenchOptions } from './options.js';
 import { routablePlaces, type Place } from './places.js';
@@ -91,6 +91,17 @@ async function measure(r: Resources, options: BenchOptions, reports: VehicleRepo
   return { submissions, outcomes, stateSamples, statesHandled: counted, failover: failed, load: { from, to }, statesSentPerSecond: (a: number, b: number) => reports.statesSentPerSecond(a, b) };
 }
 
+/** One line per job (times in ms since the load started), for finding where slow samples come from. */
+function writeLatencyCsv(path: string, o: { submissions: Submission[]; load: { from: number }; failover?: { killedAt: number; recoveredAt: number } | undefined }, reports: VehicleReports): void {
+  const at = (t: number | undefined) => (t === undefined ? '' : String(t - o.load.from));
+  const lines = o.submissions.map((s) => {
+    const receipt = s.jobId ? reports.firstOrderOf(s.jobId) : undefined;
+    return [s.index, at(s.submittedAt), at(s.acceptedAt), at(receipt?.receivedAt), receipt ? receipt.receivedAt - s.submittedAt : '', s.attempts, receipt?.vehicleId ?? ''].join(',');
+  });
+  const window = o.failover ? `# failover window ${at(o.failover.killedAt)}..${at(o.failover.recoveredAt)}\n` : '';
+  writeFileSync(path, `${window}index,submittedMs,acceptedMs,receivedMs,latencyMs,attempts,vehicleId\n${lines.join('\n')}\n`);
+}
+
 async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnType<typeof summarise>> {
   r.infra = await acquireInfra(ROOT);
   await createTopics(ROOT, r.infra.kafkaBrokers);
@@ -112,6 +123,7 @@ async function benchmark(r: Resources, options: BenchOptions): Promise<ReturnTyp
   const reports = await startSimulators(r, shared, options, places);
   say(`${options.vehicles} vehicles connected over ${options.sims} simulator(s)`);
   const observed = await measure(r, options, reports, places, credentials.operatorId);
+  writeLatencyCsv(join(ROOT, 'bench/results/dispatch-logs', r.run, 'latencies.csv'), observed, reports);
   return summarise({
     ...observed,
     vehicles: options.vehicles,

@@ -4,7 +4,7 @@ import type { Submission } from './load.js';
 import { isLost, type Outcome } from './observe.js';
 import type { DispatchResults } from './report.js';
 import { rateBetween, type CounterSample } from './state-counter.js';
-import { absorbedLowerBound, inFailoverWindow, round1, splitLatencies, type StateSample } from './stats.js';
+import { absorbedLowerBound, inFailoverWindow, quantile, round1, slowByBucket, splitLatencies, type StateSample } from './stats.js';
 
 export interface Observed {
   vehicles: number;
@@ -74,6 +74,30 @@ function stateFigure(o: Observed, steady: readonly StateSample[]): StateFigure {
   return { perSecond: Math.round(Math.min(bound, sentPerSecond)), growing, source: 'lastSeen lower bound', sentPerSecond };
 }
 
+/** The p99 target: what counts as a slow sample in the breakdown. */
+const SLOW_MS = 100;
+
+/**
+ * Where the outside-window latency comes from: slow samples per 5 s of submit
+ * time, how much of each was SubmitJob itself, and the slowest few.
+ */
+function latencyBreakdown(o: Observed, window: { from: number; to: number } | undefined) {
+  const outside = o.submissions.flatMap((s) => {
+    const receivedAt = s.jobId ? o.receivedAt(s.jobId) : undefined;
+    if (receivedAt === undefined || inFailoverWindow({ submittedAt: s.submittedAt, receivedAt }, window)) return [];
+    return [{ submittedAt: s.submittedAt, latencyMs: receivedAt - s.submittedAt, submitMs: (s.acceptedAt ?? receivedAt) - s.submittedAt, attempts: s.attempts }];
+  });
+  const slowest = [...outside].sort((a, b) => b.latencyMs - a.latencyMs).slice(0, 20);
+  return {
+    overMs: SLOW_MS,
+    slowOutside: outside.filter((x) => x.latencyMs > SLOW_MS).length,
+    submitAnsweredP50Ms: round1(quantile(outside.map((x) => x.submitMs), 0.5)),
+    submitAnsweredP99Ms: round1(quantile(outside.map((x) => x.submitMs), 0.99)),
+    bySubmitSecond: slowByBucket(outside, { from: o.load.from, bucketMs: 5_000, overMs: SLOW_MS }),
+    slowest: slowest.map((x) => ({ tS: round1((x.submittedAt - o.load.from) / 1_000), latencyMs: x.latencyMs, submitMs: x.submitMs, attempts: x.attempts })),
+  };
+}
+
 export function summarise(o: Observed): DispatchResults {
   const window = o.failover ? { from: o.failover.killedAt, to: o.failover.recoveredAt } : undefined;
   const accepted = o.submissions.filter((s) => s.jobId !== undefined);
@@ -106,6 +130,7 @@ export function summarise(o: Observed): DispatchResults {
       neverAcceptedExamples: notAccepted.slice(0, 5).map((s) => s.error),
       jobsWithOrderReceived: timings.filter((t) => t.receivedAt !== undefined).length,
       latencySamples: { outsideFailover: split.samplesOutside, insideFailover: split.samplesInside },
+      latencyOutsideFailover: latencyBreakdown(o, window),
       jobsInFailoverWindow: timings.filter((t) => inFailoverWindow(t, window)).length,
       finalStatuses: byStatus,
       unfinishedExamples: unfinished.slice(0, 5).map((s) => ({ jobId: s.jobId, ...o.outcomes.get(s.jobId!) })),

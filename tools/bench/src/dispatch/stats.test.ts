@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { absorbedLowerBound, inFailoverWindow, quantile, splitLatencies } from './stats.js';
+import { absorbedLowerBound, inFailoverWindow, quantile, slowByBucket, splitLatencies } from './stats.js';
 
 describe('benchmark figures', () => {
   it('takes quantiles by nearest rank', () => {
@@ -30,6 +30,18 @@ describe('benchmark figures', () => {
     const split = splitLatencies(jobs, { from: 1_000, to: 2_000 });
     assert.deepEqual(split, { p50Ms: 10, p99Ms: 20, failoverP99Ms: 3_000, samplesOutside: 2, samplesInside: 1 });
     assert.equal(splitLatencies(jobs, undefined).failoverP99Ms, null);
+  });
+
+  it('counts slow samples per bucket of submit time, so a burst shows where it happened', () => {
+    const samples = [
+      { submittedAt: 1_000, latencyMs: 50 },
+      { submittedAt: 2_000, latencyMs: 2_050 },
+      { submittedAt: 12_000, latencyMs: 40 },
+    ];
+    assert.deepEqual(slowByBucket(samples, { from: 0, bucketMs: 5_000, overMs: 100 }), [
+      { fromS: 0, slow: 1, of: 2, maxMs: 2_050 },
+      { fromS: 10, slow: 0, of: 1, maxMs: 40 },
+    ]);
   });
 
   it('bounds absorbed state messages from below by the mean age of lastSeen', () => {

@@ -74,3 +74,17 @@ export function absorbedLowerBound(samples: readonly StateSample[]): number | un
   const rates = samples.filter((s) => s.vehicles > 0 && s.meanAgeMs > 0).map((s) => s.vehicles / (2 * (s.meanAgeMs / 1000)));
   return mean(rates);
 }
+
+/** Latencies above a threshold, counted per bucket of submit time since `from` (where slow samples cluster). */
+export function slowByBucket(samples: ReadonlyArray<{ submittedAt: number; latencyMs: number }>, o: { from: number; bucketMs: number; overMs: number }): Array<{ fromS: number; slow: number; of: number; maxMs: number }> {
+  const buckets = new Map<number, { slow: number; of: number; maxMs: number }>();
+  for (const s of samples) {
+    const key = Math.floor((s.submittedAt - o.from) / o.bucketMs);
+    const b = buckets.get(key) ?? { slow: 0, of: 0, maxMs: 0 };
+    b.of++;
+    if (s.latencyMs > o.overMs) b.slow++;
+    b.maxMs = Math.max(b.maxMs, s.latencyMs);
+    buckets.set(key, b);
+  }
+  return [...buckets.entries()].sort(([a], [b]) => a - b).map(([key, b]) => ({ fromS: (key * o.bucketMs) / 1_000, ...b, maxMs: Math.round(b.maxMs) }));
+}

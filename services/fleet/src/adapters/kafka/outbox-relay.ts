@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { currentTraceparent, traceContextOf, untraced, type EventProducer } from '@kera/platform';
 import type { FleetEvent } from '../../app/ports.js';
 import { toKafkaRecord, type KafkaRecord, type TopicNames } from '../proto-mapping.js';
+import { luaScript } from '../redis/lua.js';
 import type { FleetKeys } from '../redis/stores.js';
 
 interface OutboxEntry {
@@ -24,19 +25,19 @@ export const encodeOutboxEntries = (topics: TopicNames, now: () => Date) => (eve
     return JSON.stringify({ t: record.topic, k: record.key, v: record.value.toString('base64'), ...(tp ? { tp } : {}) } satisfies OutboxEntry);
   });
 
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const RELEASE_LOCK = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`);
 const LOCK_TTL_MS = 15_000;
 /**
  * Trim what was sent only while still holding the lock, and extend it: a relay
  * whose lock ran out (a slow send) must not trim entries another relay now
  * reads, or those would be dropped unsent. Its own sends were duplicates at worst.
  */
-const TRIM_IF_HELD = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+const TRIM_IF_HELD = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
   return 1
 end
-return 0`;
+return 0`);
 
 /** An outbox entry Kafka will never take, as kept in the parked list. */
 export interface ParkedEntry {
@@ -110,7 +111,7 @@ export function createOutboxRelay(deps: {
     try {
       return await work();
     } finally {
-      await redis.eval(RELEASE_LOCK, 1, keys.outboxLock, deps.instanceId);
+      await RELEASE_LOCK(redis, [keys.outboxLock], [deps.instanceId]);
     }
   }
 
@@ -149,10 +150,14 @@ export function createOutboxRelay(deps: {
     for (const batch of consecutiveByTopic(sendable)) refused.push(...(await sendBatch(batch)));
     await park([...unreadable, ...refused]);
     const parked = new Set(refused.map((r) => r.text));
+    // One pipeline, in order: a round trip per job event made the relay fall behind under load.
+    const feed = redis.pipeline();
     for (const { text, record } of sendable) {
-      if (record.topic === deps.topics.jobEvents && !parked.has(text)) await redis.publish(keys.jobEventsChannel, record.value.toString('base64'));
+      if (record.topic === deps.topics.jobEvents && !parked.has(text)) feed.publish(keys.jobEventsChannel, record.value.toString('base64'));
     }
-    const held = await redis.eval(TRIM_IF_HELD, 2, keys.outboxLock, keys.outbox, deps.instanceId, entries.length, LOCK_TTL_MS);
+    const failed = feed.length > 0 ? (await feed.exec())?.find(([err]) => err) : undefined;
+    if (failed) throw failed[0];
+    const held = await TRIM_IF_HELD(redis, [keys.outboxLock, keys.outbox], [deps.instanceId, entries.length, LOCK_TTL_MS]);
     if (held !== 1) log.warn({ entries: entries.length }, 'outbox lock lost during a send; leaving the batch to the relay that holds it');
     return held === 1;
   }
@@ -205,6 +210,8 @@ export function createOutboxRelay(deps: {
       clearInterval(timer);
       await draining;
       await drain();
+      // A kick that came during the last drain starts one more: wait for it too, so nothing runs on a closed connection.
+      while (draining) await draining;
     },
   };
 }

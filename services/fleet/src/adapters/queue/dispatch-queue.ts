@@ -22,7 +22,7 @@ const bullPriority = (priority: number): number => 1_001 - Math.max(0, Math.min(
  * The BullMQ `dispatch` queue: one queue entry per time a job is queued.
  * A job no vehicle can take yet is delayed and retried, never dropped.
  */
-export function createDispatchQueue(options: {
+export function createDispatchQueue(settings: {
   connection: ConnectionOptions;
   workerConnection: ConnectionOptions;
   name: string;
@@ -32,14 +32,15 @@ export function createDispatchQueue(options: {
   concurrency: number;
   log: Logger;
 }) {
-  const log = options.log.child({ component: 'dispatch-queue' });
-  const queue = new Queue<DispatchData>(options.name, { connection: options.connection, prefix: options.prefix });
+  const log = settings.log.child({ component: 'dispatch-queue' });
+  const queue = new Queue<DispatchData>(settings.name, { connection: settings.connection, prefix: settings.prefix });
   queue.on('error', (err) => log.warn({ err }, 'dispatch queue error'));
   let worker: Worker<DispatchData> | undefined;
 
   const entryId = (job: Job): string => `${job.id}-v${job.version}`;
-  const add = async (job: Job): Promise<void> => {
+  const add = async (job: Job, options?: { afterFailedAttempt?: boolean }): Promise<void> => {
     const traceparent = job.traceparent ?? currentTraceparent();
+    const notBefore = Math.max(job.earliestPickup?.getTime() ?? 0, options?.afterFailedAttempt ? Date.now() + settings.retryMs : 0);
     await queue.add(
       'dispatch',
       { jobId: job.id, ...(traceparent ? { traceparent } : {}) },
@@ -47,7 +48,7 @@ export function createDispatchQueue(options: {
         jobId: entryId(job),
         priority: bullPriority(job.priority),
         // A job with an earliest pickup waits delayed until its window opens.
-        delay: Math.max(0, (job.earliestPickup?.getTime() ?? 0) - Date.now()),
+        delay: Math.max(0, notBefore - Date.now()),
         attempts: 5,
         backoff: { type: 'exponential', delay: 1_000 },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -74,18 +75,19 @@ export function createDispatchQueue(options: {
     queue,
     startWorker(dispatch: Dispatcher) {
       worker = new Worker<DispatchData>(
-        options.name,
+        settings.name,
         async (entry, token) => {
-          const spec = { parent: traceContextOf(entry.data.traceparent), kind: SpanKind.CONSUMER, attributes: { 'kera.job.id': entry.data.jobId, 'messaging.system': 'bullmq', 'messaging.destination.name': options.name } };
+          const spec = { parent: traceContextOf(entry.data.traceparent), kind: SpanKind.CONSUMER, attributes: { 'kera.job.id': entry.data.jobId, 'messaging.system': 'bullmq', 'messaging.destination.name': settings.name } };
           const outcome = await inSpan('dispatch job', spec, () => dispatch(entry.data.jobId));
+          if (outcome.kind !== 'dispatched') log.info({ jobId: entry.data.jobId, outcome: outcome.kind, reason: outcome.reason }, 'dispatch did not send an order');
           if (outcome.kind === 'retry') {
             await entry.updateProgress({ waiting: outcome.reason });
-            await entry.moveToDelayed(outcome.notBefore?.getTime() ?? Date.now() + options.retryMs, token);
+            await entry.moveToDelayed(outcome.notBefore?.getTime() ?? Date.now() + settings.retryMs, token);
             throw new DelayedError();
           }
           return outcome;
         },
-        { connection: options.workerConnection, prefix: options.prefix, concurrency: options.concurrency },
+        { connection: settings.workerConnection, prefix: settings.prefix, concurrency: settings.concurrency },
       );
       worker.on('error', (err) => log.warn({ err }, 'dispatch worker error'));
       worker.on('failed', (entry, err) => log.error({ err, jobId: entry?.data.jobId }, 'dispatch attempt failed'));

@@ -1,17 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock, ClusterSingletons } from '../../app/ports.js';
+import { luaScript } from './lua.js';
 
 /**
  * Take the lock if nobody holds it: SET NX PX, with a fencing token from a
  * counter that grows on every change of holder. Returns the token, or 0.
  */
-const ACQUIRE = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+const ACQUIRE = luaScript(`if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local fence = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'PX', ARGV[2])
-return fence`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+return fence`);
+const RENEW = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`);
+const RELEASE = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 interface Singleton {
   name: string;
@@ -51,7 +52,7 @@ export function createClusterSingletons(deps: { redis: Redis; prefix: string; re
   async function holdOrTake(s: Singleton): Promise<void> {
     const startedMs = nowMs();
     if (s.token) {
-      const renewed = Number(await redis.eval(RENEW, 1, key(s.name), s.token, ttlMs));
+      const renewed = Number(await RENEW(redis, [key(s.name)], [s.token, ttlMs]));
       if (renewed === 1) s.heldUntilMs = startedMs + ttlMs - margin;
       else {
         log.warn({ lock: s.name, fencingToken: s.fencingToken }, 'lost the cluster lock');
@@ -59,7 +60,7 @@ export function createClusterSingletons(deps: { redis: Redis; prefix: string; re
       }
       return;
     }
-    const fence = Number(await redis.eval(ACQUIRE, 2, key(s.name), `${key(s.name)}:fence`, deps.replicaId, ttlMs));
+    const fence = Number(await ACQUIRE(redis, [key(s.name), `${key(s.name)}:fence`], [deps.replicaId, ttlMs]));
     if (fence > 0) {
       s.token = `${deps.replicaId}:${fence}`;
       s.fencingToken = fence;
@@ -94,7 +95,7 @@ export function createClusterSingletons(deps: { redis: Redis; prefix: string; re
       for (const s of singletons) clearInterval(s.timer);
       await Promise.all(singletons.map((s) => s.running));
       for (const s of singletons) {
-        if (s.token) await redis.eval(RELEASE, 1, key(s.name), s.token).catch(() => undefined);
+        if (s.token) await RELEASE(redis, [key(s.name)], [s.token]).catch(() => undefined);
         s.token = undefined;
       }
     },

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { luaScript } from './lua.js';
 import type { Clock, Command, CommandLedgerStore, LedgerEntry, ReplicaHeartbeats, SessionDirectory } from '../../app/ports.js';
 
 /** The vehicle link's Redis keys, under fleet's prefix. */
@@ -21,15 +22,15 @@ interface StoredEntry {
   issuedAt: string;
 }
 
-const COUNT_SEND = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
-return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)`;
+const COUNT_SEND = luaScript(`if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
+return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)`);
 
-const CLEAR = `local e = redis.call('HGET', KEYS[1], ARGV[1])
+const CLEAR = luaScript(`local e = redis.call('HGET', KEYS[1], ARGV[1])
 if not e then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
-return e`;
+return e`);
 
 function decode(vehicleId: string, text: string, sends: string | undefined): LedgerEntry {
   const stored = JSON.parse(text) as StoredEntry;
@@ -50,10 +51,10 @@ export function createCommandLedgerStore(redis: Redis, keys: LinkKeys): CommandL
       return Object.entries(entries).map(([id, text]) => decode(vehicleId, text, sends[id])).sort(byIssue);
     },
     async countSend(vehicleId, commandId) {
-      return Number(await redis.eval(COUNT_SEND, 2, keys.commands(vehicleId), keys.sends(vehicleId), commandId));
+      return Number(await COUNT_SEND(redis, [keys.commands(vehicleId), keys.sends(vehicleId)], [commandId]));
     },
     async clear(vehicleId, commandId) {
-      const text = (await redis.eval(CLEAR, 3, keys.commands(vehicleId), keys.sends(vehicleId), keys.withPending, commandId, vehicleId)) as string | null;
+      const text = (await CLEAR(redis, [keys.commands(vehicleId), keys.sends(vehicleId), keys.withPending], [commandId, vehicleId])) as string | null;
       return text ? decode(vehicleId, text, undefined) : undefined;
     },
     async clearAll(vehicleId) {
@@ -65,12 +66,12 @@ export function createCommandLedgerStore(redis: Redis, keys: LinkKeys): CommandL
   };
 }
 
-const BEAT = `local last = tonumber(redis.call('HGET', KEYS[2], 'lastBeat') or '0')
+const BEAT = luaScript(`local last = tonumber(redis.call('HGET', KEYS[2], 'lastBeat') or '0')
 local now = tonumber(ARGV[2])
 if last == 0 or now - last > tonumber(ARGV[3]) then redis.call('HSET', KEYS[2], 'aliveSince', ARGV[2]) end
 if now > last then redis.call('HSET', KEYS[2], 'lastBeat', ARGV[2]) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1`;
+return 1`);
 
 /**
  * Replica heartbeats: each replica's last beat, and the cluster's: a gap
@@ -80,7 +81,7 @@ return 1`;
 export function createReplicaHeartbeats(redis: Redis, keys: LinkKeys, replicaId: string, gapMs: number): ReplicaHeartbeats {
   return {
     async beat(now) {
-      await redis.eval(BEAT, 2, keys.replicas, keys.cluster, replicaId, now.getTime(), gapMs);
+      await BEAT(redis, [keys.replicas, keys.cluster], [replicaId, now.getTime(), gapMs]);
     },
     async aliveSince() {
       const ms = await redis.hget(keys.cluster, 'aliveSince');
@@ -94,7 +95,7 @@ const FORGET_REPLICAS_AFTER_MS = 3_600_000;
 /** Session values are "<replica id> <session id>"; replica ids have no spaces. */
 const replicaOf = (owner: string): string => owner.split(' ')[0] ?? owner;
 
-const RELEASE = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
+const RELEASE = luaScript(`if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`);
 
 /**
  * Who holds each vehicle's stream (vehicle id → replica id), a Redis channel
@@ -129,7 +130,7 @@ export async function createSessionDirectory(deps: {
     const gone = new Set(Object.entries(beats).filter(([, at]) => Number(at) < nowMs - FORGET_REPLICAS_AFTER_MS).map(([id]) => id));
     const orphans = Object.entries(sessions).filter(([, owner]) => !(replicaOf(owner) in beats) || gone.has(replicaOf(owner)));
     if (gone.size > 0) await redis.hdel(keys.replicas, ...gone);
-    for (const [vehicleId, owner] of orphans) await redis.eval(RELEASE, 1, keys.sessions, vehicleId, owner);
+    for (const [vehicleId, owner] of orphans) await RELEASE(redis, [keys.sessions], [vehicleId, owner]);
   }
 
   return {
@@ -138,7 +139,7 @@ export async function createSessionDirectory(deps: {
       await redis.publish(keys.sessionChanges, `+${vehicleId}`);
     },
     async release(vehicleId, sessionId) {
-      const released = Number(await redis.eval(RELEASE, 1, keys.sessions, vehicleId, `${replicaId} ${sessionId}`));
+      const released = Number(await RELEASE(redis, [keys.sessions], [vehicleId, `${replicaId} ${sessionId}`]));
       if (released) await redis.publish(keys.sessionChanges, `-${vehicleId}`);
     },
     async nudge(vehicleId) {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { FleetEvent, JobStore, Outbox, VehicleStore } from '../../app/ports.js';
 import type { JobChange } from '../../domain/job.js';
 import type { Job, JobStatus, Order, Profile, Vehicle } from '../../domain/types.js';
-import { casWrite, type RedisOp } from './cas.js';
+import { createCasWriter, type CasArgs, type RedisOp } from './cas.js';
 import { fromJson, toJson } from './codec.js';
 
 export const ALL_STATUSES: JobStatus[] = ['CREATED', 'QUEUED', 'ASSIGNED', 'DISPATCHED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED'];
@@ -27,6 +27,8 @@ export const fleetKeys = (prefix: string) => ({
   jobWaits: `${prefix}:job-waits`,
   vehicle: (id: string) => `${prefix}:vehicle:${id}`,
   vehicles: `${prefix}:vehicles`,
+  /** lastSeen (ms) of every vehicle not OFFLINE, a sorted set: the lease watchdog reads only the silent ones. */
+  vehiclesBySeen: `${prefix}:vehicles:last-seen`,
   /** GEO set of idle, free vehicles of a profile: dispatch searches the nearest here. */
   idleVehicles: (p: Profile) => `${prefix}:vehicles:idle:${p}`,
   /** Capacity of every registered vehicle of a profile (a sorted set), for the size check at submit. */
@@ -52,6 +54,7 @@ export function vehicleIndexOps(keys: FleetKeys, v: Vehicle): RedisOp[] {
   const idle = v.status === 'IDLE' && !v.jobId && v.position && Math.abs(v.position.lat) <= GEO_MAX_LAT;
   ops.push(idle ? ['GEOADD', keys.idleVehicles(v.profile), v.position!.lon, v.position!.lat, v.id] : ['ZREM', keys.idleVehicles(v.profile), v.id]);
   ops.push(['ZADD', keys.vehicleCapacity(v.profile), v.capacity, v.id]);
+  ops.push(v.status === 'OFFLINE' ? ['ZREM', keys.vehiclesBySeen, v.id] : ['ZADD', keys.vehiclesBySeen, v.lastSeen.getTime(), v.id]);
   return ops;
 }
 
@@ -70,8 +73,9 @@ export function createRedisStores(
   /** Told of every job change once it is stored (metrics). */
   jobSaved: (change: JobChange) => void = () => undefined,
 ): { jobs: JobStore; vehicles: VehicleStore; outbox: Outbox } {
-  const write = async (args: Parameters<typeof casWrite>[1]) => {
-    const result = await casWrite(redis, args);
+  const casWrite = createCasWriter(redis);
+  const write = async (args: CasArgs) => {
+    const result = await casWrite(args);
     if (result === 'ok' && (args.outboxEntries?.length ?? 0) > 0) appended();
     return result;
   };
@@ -163,6 +167,9 @@ export function createRedisStores(
     },
     async list() {
       return readVehicles((await redis.smembers(keys.vehicles)).sort());
+    },
+    async seenBefore(at) {
+      return readVehicles(await redis.zrangebyscore(keys.vehiclesBySeen, '-inf', `(${at.getTime()}`));
     },
     async idleNear(profile, position, count) {
       const ids = (await redis.geosearch(keys.idleVehicles(profile), 'FROMLONLAT', position.lon, position.lat, 'BYRADIUS', ANYWHERE_KM, 'km', 'ASC', 'COUNT', count)) as string[];
