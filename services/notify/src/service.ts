@@ -126,7 +126,9 @@ async function startDelivery(wiring: Wiring, options: { queueName: string; prefi
   const workerRedis = createRedis({ url: config.REDIS_URL, log, blocking: true, name: 'notify-worker' });
   shutdown.add('redis', () => Promise.all([closeRedis(workerRedis), closeRedis(redis)]).then(() => undefined));
 
-  const queue: WebhookQueue = new Queue<Delivery, unknown, string>(options.queueName, { connection: redis });
+  // The queue's keys live under notify's own Redis prefix: two notify deployments sharing a Redis
+  // (staging and production, two test systems) must never take each other's deliveries.
+  const queue: WebhookQueue = new Queue<Delivery, unknown, string>(options.queueName, { connection: redis, prefix: options.prefix });
   queue.on('error', (err) => log.warn({ err }, 'webhook queue error'));
   shutdown.add('webhook queue', () => queue.close());
   observeQueue(wiring, queue);
@@ -148,6 +150,7 @@ async function startDelivery(wiring: Wiring, options: { queueName: string; prefi
   });
   const worker = createWebhookWorker({
     queueName: options.queueName,
+    prefix: options.prefix,
     connection: workerRedis,
     concurrency: config.WEBHOOK_CONCURRENCY,
     busyDelayMs: Math.min(1_000, config.WEBHOOK_TIMEOUT_MS),

@@ -94,7 +94,11 @@ export function jobEvent(
 
 export const envelopeId = (): string => crypto.randomUUID();
 
-export async function startNotifyHarness(env: Record<string, string> = {}, telemetry?: NotifyOverrides['telemetry']): Promise<NotifyHarness> {
+export async function startNotifyHarness(
+  env: Record<string, string> = {},
+  telemetry?: NotifyOverrides['telemetry'],
+  options: { queueName?: string } = {},
+): Promise<NotifyHarness> {
   const infra = await testInfra();
   const log = createLogger({ name: 'notify-test', level: process.env.TEST_LOG_LEVEL ?? 'warn' });
   const topics: NotifyTopics = {
@@ -105,7 +109,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}, telem
   };
   const topic = topics.jobEvents;
   const consoleTopics = { feedStatus: uniqueName('test.notify.feed-status'), ingestDlq: uniqueName('test.notify.ingest-dlq'), trafficChanges: uniqueName('test.notify.traffic-changes') };
-  const queueName = uniqueName('webhooks-test');
+  const queueName = options.queueName ?? uniqueName('webhooks-test');
   const prefix = uniqueName('test:notify');
   const config = parseConfig(notifyConfigSchema, {
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
@@ -144,7 +148,7 @@ export async function startNotifyHarness(env: Record<string, string> = {}, telem
   // An admin client, so tests can manage any operator's subscriptions; see subscriptions.test.ts for operator tokens.
   const client = new SubscriptionServiceClient(`127.0.0.1:${service.grpcPort}`, grpc.credentials.createInsecure(), as({ scope: 'admin', adminId: 'notify-test' }));
   const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 });
-  const queue = new Queue(queueName, { connection: redis });
+  const queue = new Queue(queueName, { connection: redis, prefix });
 
   return {
     service,

@@ -17,6 +17,8 @@ export type DeliveryJobResult = { outcome: 'delivered' | 'dropped' | 'superseded
  */
 export function createWebhookWorker(deps: {
   queueName: string;
+  /** BullMQ key prefix, the same as the queue's. */
+  prefix: string;
   /** A connection with maxRetriesPerRequest: null; BullMQ duplicates it. */
   connection: Redis;
   concurrency: number;
@@ -84,6 +86,7 @@ export function createWebhookWorker(deps: {
     }, () => deliverHead(job, token));
 
   const worker = new Worker<Delivery, DeliveryJobResult>(deps.queueName, deliverInTrace, {
+    prefix: deps.prefix,
     connection: deps.connection,
     concurrency: deps.concurrency,
     autorun: false,
