@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createTraceGather, inSpan } from '../tracing.js';
 import type { BatchConsumerOptions, BatchStages, EventConsumer, IncomingMessage } from './client.js';
-import { groupJoined, toIncoming, watchLiveness, type GroupStartOptions, type StartOffsets } from './consumer-group.js';
+import { GROUP_SETTINGS, joinAndRun, toIncoming, watchLiveness, type GroupStartOptions, type StartOffsets } from './consumer-group.js';
 
 /**
  * eachBatch with manual offset resolution: a partition's fetched messages are
@@ -23,9 +23,7 @@ export function createBatchConsumer(
   const maxBatchSize = options.maxBatchSize ?? 1000;
   const consumer: Consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 15_000,
-    heartbeatInterval: 1_000,
-    retry: { initialRetryTime: 200, retries: 10 },
+    ...GROUP_SETTINGS,
     ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
     ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
   });
@@ -34,18 +32,11 @@ export function createBatchConsumer(
   return {
     live,
     async start() {
-      const ends = await prepareGroup({ groupId, topics, fromBeginning });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      const joined = groupJoined(consumer, log, groupId, ends);
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1_000,
+      await joinAndRun(consumer, log, prepareGroup, { groupId, topics, fromBeginning }, {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
         eachBatch: (payload) => runChunks(payload, stages, maxBatchSize),
       });
-      await joined;
       log.info({ groupId, topics }, 'batch consumer joined');
     },
     async stop() {

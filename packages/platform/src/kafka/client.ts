@@ -13,7 +13,7 @@ import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
 import { createBatchConsumer } from './batch-consumer.js';
 import { joinedSends, type TopicBatch } from './joined-sends.js';
-import { groupJoined, prepareGroupStart, toIncoming, watchLiveness, type GroupStartOptions } from './consumer-group.js';
+import { GROUP_SETTINGS, joinAndRun, prepareGroupStart, toIncoming, watchLiveness, type GroupStartOptions } from './consumer-group.js';
 import { pinTraceHeaders } from './pinned-trace.js';
 import { startSpanUnder } from '../tracing.js';
 
@@ -272,23 +272,14 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     consumer({ groupId, topics, fromBeginning = false, handle }) {
       const consumer: Consumer = kafka.consumer({
         groupId,
-        sessionTimeout: 15_000,
-        heartbeatInterval: 1_000,
-        retry: { initialRetryTime: 200, retries: 10 },
+        ...GROUP_SETTINGS,
       });
       const live = watchLiveness(consumer);
       let stopped = false;
       return {
         live,
         async start() {
-          const ends = await prepareGroup({ groupId, topics, fromBeginning });
-          await consumer.connect();
-          // A partition without a commit or a start offset is one added since: read all of it.
-          await consumer.subscribe({ topics, fromBeginning: true });
-          const joined = groupJoined(consumer, log, groupId, ends);
-          await consumer.run({
-            autoCommit: true,
-            autoCommitInterval: 1_000,
+          await joinAndRun(consumer, log, prepareGroup, { groupId, topics, fromBeginning }, {
             eachMessage: async ({ topic, partition, message }) => {
               const incoming = toIncoming(topic, partition, message);
               // The kafkajs instrumentation already made a process span from the headers; without it, continue them here.
@@ -296,7 +287,6 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
               await context.with(active, () => handle(incoming));
             },
           });
-          await joined;
           log.info({ groupId, topics }, 'consumer joined');
         },
         async stop() {

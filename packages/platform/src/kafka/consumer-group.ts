@@ -1,8 +1,15 @@
-import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from './client.js';
 
 /** What both consumers (per message and per batch) do around a kafkajs consumer group. */
+
+/** Session and retry settings both consumers use. */
+export const GROUP_SETTINGS: Omit<ConsumerConfig, 'groupId'> = {
+  sessionTimeout: 15_000,
+  heartbeatInterval: 1_000,
+  retry: { initialRetryTime: 200, retries: 10 },
+};
 
 /** A consumer fetches at least every maxWaitTime (5 s) and heartbeats every second; 3 missed rounds = not live. */
 const LIVENESS_MS = 15_000;
@@ -118,4 +125,25 @@ export function groupJoined(consumer: Consumer, log: Logger, groupId: string, en
       resolve();
     });
   });
+}
+
+/**
+ * Starts a consumer in its group from where `prepareGroupStart` says, with
+ * offsets auto-committed every second (only what the handlers resolved);
+ * resolves once it has joined.
+ */
+export async function joinAndRun(
+  consumer: Consumer,
+  log: Logger,
+  prepareGroup: (options: GroupStartOptions) => Promise<StartOffsets>,
+  options: GroupStartOptions,
+  run: ConsumerRunConfig,
+): Promise<void> {
+  const ends = await prepareGroup(options);
+  await consumer.connect();
+  // A partition without a commit or a start offset is one added since: read all of it.
+  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+  const joined = groupJoined(consumer, log, options.groupId, ends);
+  await consumer.run({ autoCommit: true, autoCommitInterval: 1_000, ...run });
+  await joined;
 }
