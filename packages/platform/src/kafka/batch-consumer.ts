@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createTraceGather, inSpan } from '../tracing.js';
 import type { BatchConsumerOptions, BatchStages, EventConsumer, IncomingMessage } from './client.js';
-import { GROUP_SETTINGS, joinAndRun, toIncoming, watchLiveness, type GroupStartOptions, type StartOffsets } from './consumer-group.js';
+import { GROUP_SETTINGS, groupConsumer, toIncoming, type GroupStartOptions, type StartOffsets } from './consumer-group.js';
 
 /**
  * eachBatch with manual offset resolution: a partition's fetched messages are
@@ -27,25 +27,11 @@ export function createBatchConsumer(
     ...(options.minBytes !== undefined ? { minBytes: options.minBytes } : {}),
     ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
   });
-  const live = watchLiveness(consumer);
-  let stopped = false;
-  return {
-    live,
-    async start() {
-      await joinAndRun(consumer, log, prepareGroup, { groupId, topics, fromBeginning }, {
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: (payload) => runChunks(payload, stages, maxBatchSize),
-      });
-      log.info({ groupId, topics }, 'batch consumer joined');
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // disconnect() waits for the batch in flight, then commits resolved offsets.
-      await consumer.disconnect();
-    },
-  };
+  return groupConsumer(consumer, { log, prepareGroup, kind: 'batch consumer' }, { groupId, topics, fromBeginning }, {
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    eachBatch: (payload) => runChunks(payload, stages, maxBatchSize),
+  });
 }
 
 /**

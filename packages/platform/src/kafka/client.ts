@@ -13,7 +13,7 @@ import type { TopicSpec } from './topics.js';
 import type { KafkaSecurity } from './security.js';
 import { createBatchConsumer } from './batch-consumer.js';
 import { joinedSends, type TopicBatch } from './joined-sends.js';
-import { GROUP_SETTINGS, joinAndRun, prepareGroupStart, toIncoming, watchLiveness, type GroupStartOptions } from './consumer-group.js';
+import { GROUP_SETTINGS, groupConsumer, prepareGroupStart, toIncoming, type GroupStartOptions } from './consumer-group.js';
 import { pinTraceHeaders } from './pinned-trace.js';
 import { startSpanUnder } from '../tracing.js';
 
@@ -274,28 +274,14 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
         groupId,
         ...GROUP_SETTINGS,
       });
-      const live = watchLiveness(consumer);
-      let stopped = false;
-      return {
-        live,
-        async start() {
-          await joinAndRun(consumer, log, prepareGroup, { groupId, topics, fromBeginning }, {
-            eachMessage: async ({ topic, partition, message }) => {
-              const incoming = toIncoming(topic, partition, message);
-              // The kafkajs instrumentation already made a process span from the headers; without it, continue them here.
-              const active = trace.getSpan(context.active()) ? context.active() : extractTraceContext(incoming.headers);
-              await context.with(active, () => handle(incoming));
-            },
-          });
-          log.info({ groupId, topics }, 'consumer joined');
+      return groupConsumer(consumer, { log, prepareGroup, kind: 'consumer' }, { groupId, topics, fromBeginning }, {
+        eachMessage: async ({ topic, partition, message }) => {
+          const incoming = toIncoming(topic, partition, message);
+          // The kafkajs instrumentation already made a process span from the headers; without it, continue them here.
+          const active = trace.getSpan(context.active()) ? context.active() : extractTraceContext(incoming.headers);
+          await context.with(active, () => handle(incoming));
         },
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          // disconnect() waits for the in-flight message, then commits resolved offsets.
-          await consumer.disconnect();
-        },
-      };
+      });
     },
 
     ensureTopics: (specs) =>

@@ -1,6 +1,6 @@
 import type { Consumer, ConsumerConfig, ConsumerRunConfig, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { IncomingMessage } from './client.js';
+import type { EventConsumer, IncomingMessage } from './client.js';
 
 /** What both consumers (per message and per batch) do around a kafkajs consumer group. */
 
@@ -15,7 +15,7 @@ export const GROUP_SETTINGS: Omit<ConsumerConfig, 'groupId'> = {
 const LIVENESS_MS = 15_000;
 
 /** Remembers the last time the broker answered the consumer (successful fetch, heartbeat or join). */
-export function watchLiveness(consumer: Consumer): () => boolean {
+function watchLiveness(consumer: Consumer): () => boolean {
   let lastAnswer = 0;
   const seen = () => {
     lastAnswer = Date.now();
@@ -39,7 +39,7 @@ export const toIncoming = (topic: string, partition: number, message: KafkaMessa
   timestamp: Number(message.timestamp),
 });
 
-export const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
+const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
   // for-in, not Object.entries: no array per message for the (usually empty) headers of a batch.
   for (const name in headers) {
@@ -107,7 +107,7 @@ export async function prepareGroupStart(quiet: Kafka, log: Logger, options: Grou
  * commits a seek before its first fetch). Every later join is a rebalance,
  * logged with what this member now reads.
  */
-export function groupJoined(consumer: Consumer, log: Logger, groupId: string, ends: StartOffsets): Promise<void> {
+function groupJoined(consumer: Consumer, log: Logger, groupId: string, ends: StartOffsets): Promise<void> {
   let joins = 0;
   return new Promise<void>((resolve) => {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -128,22 +128,35 @@ export function groupJoined(consumer: Consumer, log: Logger, groupId: string, en
 }
 
 /**
- * Starts a consumer in its group from where `prepareGroupStart` says, with
- * offsets auto-committed every second (only what the handlers resolved);
- * resolves once it has joined.
+ * A kafkajs consumer as an EventConsumer: `start` joins its group from where
+ * `prepareGroupStart` says and runs it, offsets auto-committed every second
+ * (only what the handlers resolved), resolving once it has joined; `stop` is
+ * idempotent and waits for the work in flight, then commits what it resolved.
  */
-export async function joinAndRun(
+export function groupConsumer(
   consumer: Consumer,
-  log: Logger,
-  prepareGroup: (options: GroupStartOptions) => Promise<StartOffsets>,
+  deps: { log: Logger; prepareGroup: (options: GroupStartOptions) => Promise<StartOffsets>; kind: string },
   options: GroupStartOptions,
   run: ConsumerRunConfig,
-): Promise<void> {
-  const ends = await prepareGroup(options);
-  await consumer.connect();
-  // A partition without a commit or a start offset is one added since: read all of it.
-  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-  const joined = groupJoined(consumer, log, options.groupId, ends);
-  await consumer.run({ autoCommit: true, autoCommitInterval: 1_000, ...run });
-  await joined;
+): EventConsumer {
+  const { log } = deps;
+  let stopped = false;
+  return {
+    live: watchLiveness(consumer),
+    async start() {
+      const ends = await deps.prepareGroup(options);
+      await consumer.connect();
+      // A partition without a commit or a start offset is one added since: read all of it.
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      const joined = groupJoined(consumer, log, options.groupId, ends);
+      await consumer.run({ autoCommit: true, autoCommitInterval: 1_000, ...run });
+      await joined;
+      log.info({ groupId: options.groupId, topics: options.topics }, `${deps.kind} joined`);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer.disconnect();
+    },
+  };
 }
